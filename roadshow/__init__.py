@@ -1,0 +1,91 @@
+"""Roadshow: online summits and project roadshows for European and Chinese companies."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, config_for_environment, development_secret_key
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] | None = None, **overrides: object) -> Flask:
+    """Build the application: load config, bind extensions, register blueprints and handlers."""
+    config_class = config_class or config_for_environment()
+    app = Flask(
+        __name__,
+        instance_path=config_class.INSTANCE_PATH,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _ensure_secret_key(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    """Development generates and keeps a key; every other environment must be given one."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config.get("ENV_NAME") == "development":
+        app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
+        return
+    raise RuntimeError("SECRET_KEY must be set in the environment for this configuration")
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions of roadshow.extensions to *app*."""
+    from roadshow import auth_session, i18n
+    from roadshow.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    auth_session.init_login_manager(app, login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every area's blueprint."""
+    from roadshow.auth import bp as auth_bp
+    from roadshow.events import bp as events_bp
+    from roadshow.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(events_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Render every HTTP error as a page in the site's layout (JSON for JSON clients)."""
+    from roadshow.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Jinja filters and globals: time formatting in two clocks, language switcher, forms."""
+    from roadshow.i18n import register_template_helpers as register_i18n
+
+    register_i18n(app)
+
+
+def register_commands(app: Flask) -> None:
+    """The `flask` commands: demo-data, create-admin, send-mail."""
+    from roadshow.cli import register
+
+    register(app)

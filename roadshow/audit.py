@@ -1,0 +1,48 @@
+"""Recording organiser changes in the audit log (flushed with the change, committed by the route)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roadshow.extensions import db
+from roadshow.models import AuditLogEntry, Event, User
+
+# Never written to the log, whatever a caller passes.
+_SECRET_FIELDS = frozenset({"password", "password_hash", "token", "token_hash", "secret"})
+
+
+def _clean(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {key: _jsonable(value) for key, value in values.items() if key not in _SECRET_FIELDS}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def record_change(
+    actor: User | None,
+    action: str,
+    target: Any,
+    *,
+    event: Event | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLogEntry:
+    """Add an audit entry for *action* on *target* by *actor*; secrets are dropped from the values."""
+    entry = AuditLogEntry(
+        event_id=event.id if event is not None else None,
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        target_type=type(target).__name__,
+        target_id=getattr(target, "id", None),
+        before=_clean(before),
+        after=_clean(after),
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,5 @@
+"""Organisers' pages: events, sessions, co-organisers."""
+
+from roadshow.events.routes import bp
+
+__all__ = ["bp"]

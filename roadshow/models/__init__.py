@@ -1,0 +1,34 @@
+"""All models; importing this package registers every table on the metadata."""
+
+from roadshow.models.application import AvailabilityWindow, PitchApplication
+from roadshow.models.audit import AuditLogEntry
+from roadshow.models.base import Base, UTCDateTime, utcnow
+from roadshow.models.calendar_token import CalendarToken
+from roadshow.models.event import Event, EventOrganiser
+from roadshow.models.organisation import Membership, Organisation, Sector, organisation_sectors
+from roadshow.models.outbox import OutboxMessage
+from roadshow.models.programme import PitchSlot, ProgrammeSession
+from roadshow.models.registration import Registration, session_stars
+from roadshow.models.user import User
+
+__all__ = [
+    "AuditLogEntry",
+    "AvailabilityWindow",
+    "Base",
+    "CalendarToken",
+    "Event",
+    "EventOrganiser",
+    "Membership",
+    "Organisation",
+    "OutboxMessage",
+    "PitchApplication",
+    "PitchSlot",
+    "ProgrammeSession",
+    "Registration",
+    "Sector",
+    "User",
+    "UTCDateTime",
+    "organisation_sectors",
+    "session_stars",
+    "utcnow",
+]

@@ -1,0 +1,63 @@
+"""The one place that answers "may this user do this to that object?".
+
+Every function takes the acting user (possibly anonymous) and the object, and returns a bool.
+Routes call these after loading the object; they turn a False into a 404 (so that another
+event's ids reveal nothing) or 403 where the object is public anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from roadshow.enums import EventStatus
+from roadshow.extensions import db
+from roadshow.models import Event, EventOrganiser
+
+PUBLIC_EVENT_STATUSES = frozenset({EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.ARCHIVED})
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_admin(user: Any) -> bool:
+    """True for a signed-in site administrator."""
+    return _signed_in(user) and bool(user.is_admin)
+
+
+def is_event_organiser(user: Any, event: Event) -> bool:
+    """True when *user* is one of *event*'s organisers (admins are not, by this question)."""
+    if not _signed_in(user) or event.id is None:
+        return False
+    return (
+        db.session.scalar(
+            sa.select(sa.literal(True)).where(
+                EventOrganiser.event_id == event.id, EventOrganiser.user_id == user.id
+            )
+        )
+        is not None
+    )
+
+
+def can_manage_event(user: Any, event: Event) -> bool:
+    """May *user* change *event*, its sessions, organisers and publication? Organisers and admins."""
+    return is_admin(user) or is_event_organiser(user, event)
+
+
+def can_view_event(user: Any, event: Event) -> bool:
+    """May *user* see *event*'s public page? Anyone once published; drafts only its managers."""
+    return event.status in PUBLIC_EVENT_STATUSES or can_manage_event(user, event)
+
+
+def can_create_event(user: Any) -> bool:
+    """May *user* create a new event? Site admins, and users who already organise an event."""
+    if is_admin(user):
+        return True
+    if not _signed_in(user):
+        return False
+    return (
+        db.session.scalar(sa.select(sa.literal(True)).where(EventOrganiser.user_id == user.id).limit(1))
+        is not None
+    )

@@ -1,0 +1,5 @@
+"""Public pages: the home page, event pages, the language switcher."""
+
+from roadshow.public.routes import bp
+
+__all__ = ["bp"]
