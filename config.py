@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import ClassVar
 
 from dotenv import load_dotenv
 
@@ -69,7 +70,7 @@ class Config:
     ENV_NAME = "base"
     INSTANCE_PATH = str(INSTANCE_DIR)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'roadshow.sqlite3'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY")
 
     # Absolute links in e-mails and calendars are built from these, never from the request's Host.
@@ -135,7 +136,7 @@ class TestConfig(Config):
 
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret-key-not-for-production"
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
     SERVER_NAME = "roadshow.test"
     PREFERRED_URL_SCHEME = "https"
     MAIL_SERVER = None

@@ -38,12 +38,12 @@ def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
-        "text/html"
-    ]
+    return (
+        best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
-def error_response(code: int, message: str | None = None):  # noqa: ANN201 - a Flask response tuple
+def error_response(code: int, message: str | None = None):
     """Render the error page (or JSON) for status *code* with an optional specific message."""
     title = str(TITLES.get(code, TITLES[500]))
     text = message or str(MESSAGES.get(code, MESSAGES[500]))
@@ -56,14 +56,19 @@ def register(app: Flask) -> None:
     """Install the handlers on *app*."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # noqa: ANN202
+    def csrf_error(error: CSRFError):
         return error_response(
             400,
-            str(_l("The form had expired or lacked its security token. Please go back, reload it and try again.")),
+            str(
+                _l(
+                    "The form had expired or lacked its security token. "
+                    "Please go back, reload it and try again."
+                )
+            ),
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # noqa: ANN202
+    def http_error(error: HTTPException):
         code = error.code or 500
         if code == 429:
             return error_response(429)
@@ -73,7 +78,7 @@ def register(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):  # noqa: ANN202
+    def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):  # pragma: no cover - handled above
             return http_error(error)
         log.exception("unhandled error on %s %s", request.method, request.path)

@@ -37,9 +37,7 @@ def select_timezone() -> str:
 
 def viewer_timezone() -> str | None:
     """The reader's IANA zone: their profile, else the zone their browser reported; None if unknown."""
-    if current_user and current_user.is_authenticated and timezones.is_valid_timezone(
-        current_user.timezone
-    ):
+    if current_user and current_user.is_authenticated and timezones.is_valid_timezone(current_user.timezone):
         return current_user.timezone
     reported = request.cookies.get(TIMEZONE_COOKIE)
     if timezones.is_valid_timezone(reported):

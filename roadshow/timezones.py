@@ -11,15 +11,15 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 
-class NonexistentLocalTime(ValueError):
+class NonexistentLocalTimeError(ValueError):
     """A wall-clock time skipped by a daylight-saving change (e.g. 02:30 on a spring-forward night)."""
 
 
-class AmbiguousLocalTime(ValueError):
+class AmbiguousLocalTimeError(ValueError):
     """A wall-clock time that happens twice (the repeated hour of an autumn change)."""
 
 
-class UnknownTimezone(ValueError):
+class UnknownTimezoneError(ValueError):
     """A name that is not an IANA time zone."""
 
 
@@ -40,13 +40,13 @@ def _zone_names_set() -> frozenset[str]:
 
 
 def zone(name: str) -> ZoneInfo:
-    """The ZoneInfo for an IANA name; UnknownTimezone for anything else."""
+    """The ZoneInfo for an IANA name; UnknownTimezoneError for anything else."""
     if not is_valid_timezone(name):
-        raise UnknownTimezone(name)
+        raise UnknownTimezoneError(name)
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - tzdata gone
-        raise UnknownTimezone(name) from exc
+        raise UnknownTimezoneError(name) from exc
 
 
 def local_to_utc(day: date, wall_time: time, tz_name: str, *, strict: bool = True) -> datetime:
@@ -56,8 +56,8 @@ def local_to_utc(day: date, wall_time: time, tz_name: str, *, strict: bool = Tru
         day: the local calendar date.
         wall_time: the local time of day (its tzinfo, if any, is ignored).
         tz_name: IANA zone the time is written in.
-        strict: when true, a time skipped by a DST change raises NonexistentLocalTime and a time
-            that occurs twice raises AmbiguousLocalTime; when false, a skipped time moves forward by
+        strict: when true, a time skipped by a DST change raises NonexistentLocalTimeError and a time
+            that occurs twice raises AmbiguousLocalTimeError; when false, a skipped time moves forward by
             the gap and a repeated time takes its first occurrence (as most calendar apps do).
     """
     tz = zone(tz_name)
@@ -69,11 +69,11 @@ def local_to_utc(day: date, wall_time: time, tz_name: str, *, strict: bool = Tru
         round_trip = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
         if round_trip != naive:
             if strict:
-                raise NonexistentLocalTime(f"{naive:%Y-%m-%d %H:%M} does not exist in {tz_name}")
+                raise NonexistentLocalTimeError(f"{naive:%Y-%m-%d %H:%M} does not exist in {tz_name}")
             # fold=0 applies the offset from before the gap, which lands after it: the usual shift.
             return first.astimezone(UTC)
         if strict:
-            raise AmbiguousLocalTime(f"{naive:%Y-%m-%d %H:%M} occurs twice in {tz_name}")
+            raise AmbiguousLocalTimeError(f"{naive:%Y-%m-%d %H:%M} occurs twice in {tz_name}")
     return first.astimezone(UTC)
 
 

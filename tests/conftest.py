@@ -83,7 +83,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def runner(app: Flask):  # noqa: ANN201
+def runner(app: Flask):
     """A CLI runner for `flask` commands."""
     return app.test_cli_runner()
 
@@ -96,7 +96,7 @@ def csrf_token(client: FlaskClient, path: str = "/") -> str:
     return match.group(1)
 
 
-def post_form(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **kwargs: Any):  # noqa: ANN201
+def post_form(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **kwargs: Any):
     """POST *data* to *path* with a valid CSRF token, as a browser submitting the form would."""
     payload = dict(data or {})
     payload.setdefault("csrf_token", csrf_token(client))
@@ -175,7 +175,7 @@ def make_session(app: Flask) -> Callable[..., ProgrammeSession]:
 def login(client: FlaskClient) -> Callable[..., Any]:
     """``login(user, password=TEST_PASSWORD, client=client)``: sign in through the real form."""
 
-    def do_login(user: User, password: str = TEST_PASSWORD, on: FlaskClient | None = None):  # noqa: ANN202
+    def do_login(user: User, password: str = TEST_PASSWORD, on: FlaskClient | None = None):
         target = on or client
         response = post_form(target, "/login", {"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -37,4 +37,3 @@ def test_development_secret_key_is_generated_once_and_kept(tmp_path: Path):
     assert (tmp_path / "secret_key").read_text().strip() == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert development_secret_key(tmp_path) == first
-

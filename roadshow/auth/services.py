@@ -82,9 +82,7 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(
-    *, email: str, name: str, password: str, locale: str = "en", timezone: str = "UTC"
-) -> User:
+def create_user(*, email: str, name: str, password: str, locale: str = "en", timezone: str = "UTC") -> User:
     """Add a new account (flushed). The caller checks the password's strength and uniqueness."""
     user = User(
         email=email.strip().lower(),

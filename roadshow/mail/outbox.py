@@ -62,9 +62,7 @@ def queue_email(
     return message
 
 
-def queue_templated_email(
-    recipient: str, template: str, locale: str, **context: object
-) -> OutboxMessage:
+def queue_templated_email(recipient: str, template: str, locale: str, **context: object) -> OutboxMessage:
     """Render ``templates/mail/<template>.{subject,txt,html}`` in *locale* and queue the result."""
     with force_locale(locale):
         subject = render_template(f"mail/{template}.subject.txt", **context).strip()

@@ -22,9 +22,7 @@ class PitchApplication(Base):
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    submitted_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL")
-    )
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[ApplicationStatus] = mapped_column(
         enum_column_type(ApplicationStatus, "application_status"),
         default=ApplicationStatus.SUBMITTED,
@@ -59,9 +57,7 @@ class PitchApplication(Base):
 
     __table_args__ = (
         sa.UniqueConstraint("event_id", "organisation_id"),
-        sa.CheckConstraint(
-            "investment_amount IS NULL OR investment_amount > 0", name="investment_positive"
-        ),
+        sa.CheckConstraint("investment_amount IS NULL OR investment_amount > 0", name="investment_positive"),
     )
 
 

@@ -17,9 +17,7 @@ class ProgrammeSession(Base):
     __tablename__ = "programme_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
-    )
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
     kind: Mapped[SessionKind] = mapped_column(enum_column_type(SessionKind, "session_kind"))
     status: Mapped[SessionStatus] = mapped_column(
         enum_column_type(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED

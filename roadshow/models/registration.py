@@ -13,12 +13,8 @@ from roadshow.models.base import Base, UTCDateTime, enum_column_type, utcnow
 session_stars = sa.Table(
     "session_stars",
     Base.metadata,
-    sa.Column(
-        "registration_id", sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column(
-        "session_id", sa.ForeignKey("programme_sessions.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("registration_id", sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("session_id", sa.ForeignKey("programme_sessions.id", ondelete="CASCADE"), primary_key=True),
 )
 
 

@@ -25,9 +25,7 @@ def event_page(slug: str):
     event = services.visible_event_or_none(slug, current_user)
     if event is None:
         abort(404)
-    return render_template(
-        "public/event.html", event=event, programme=services.programme_by_day(event)
-    )
+    return render_template("public/event.html", event=event, programme=services.programme_by_day(event))
 
 
 @bp.post("/language")
@@ -42,7 +40,5 @@ def set_language():
         current_user.locale = language
         db.session.commit()
     response = redirect(safe_next_url(request.form.get("next")))
-    response.set_cookie(
-        LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
-    )
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

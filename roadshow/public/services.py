@@ -24,11 +24,7 @@ def upcoming_events(today: date | None = None) -> list[Event]:
         .where(Event.status == EventStatus.PUBLISHED, Event.end_date >= today - timedelta(days=1))
         .order_by(Event.start_date, Event.id)
     ).all()
-    return [
-        event
-        for event in candidates
-        if event.end_date >= timezones.local_date(now, event.timezone)
-    ]
+    return [event for event in candidates if event.end_date >= timezones.local_date(now, event.timezone)]
 
 
 def visible_event_or_none(slug: str, user: Any) -> Event | None:
@@ -49,7 +45,5 @@ def programme_by_day(event: Event) -> list[tuple[date, list[ProgrammeSession]]]:
     ).all()
     return [
         (day, list(items))
-        for day, items in groupby(
-            sessions, key=lambda s: timezones.local_date(s.starts_at, event.timezone)
-        )
+        for day, items in groupby(sessions, key=lambda s: timezones.local_date(s.starts_at, event.timezone))
     ]
