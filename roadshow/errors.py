@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -52,8 +52,27 @@ def error_response(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, title=title, message=text), code
 
 
+def refuse_nul_bytes() -> None:
+    """Refuse any request whose path, query or form fields contain a NUL byte (400, never a 500).
+
+    No legitimate text contains NUL, and databases refuse it (PostgreSQL raises on it in text).
+    """
+    if "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        abort(400)
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.mimetype in {
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    }:
+        for key, value in request.form.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400)
+
+
 def register(app: Flask) -> None:
     """Install the handlers on *app*."""
+    app.before_request(refuse_nul_bytes)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

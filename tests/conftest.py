@@ -100,7 +100,9 @@ def post_form(client: FlaskClient, path: str, data: dict[str, Any] | None = None
     """POST *data* to *path* with a valid CSRF token, as a browser submitting the form would."""
     payload = dict(data or {})
     payload.setdefault("csrf_token", csrf_token(client))
-    return client.post(path, data=payload, **kwargs)
+    # Requests are HTTPS (PREFERRED_URL_SCHEME), where Flask-WTF also checks the Referer is same-site.
+    headers = {"Referer": f"https://{client.application.config['SERVER_NAME']}/", **kwargs.pop("headers", {})}
+    return client.post(path, data=payload, headers=headers, **kwargs)
 
 
 def _persist(app: Flask, obj: Any) -> Any:
@@ -122,8 +124,9 @@ def make_user(app: Flask) -> Callable[..., User]:
         columns.setdefault("name", email.split("@")[0].title())
         columns.setdefault("timezone", "Europe/Brussels")
         columns.setdefault("locale", "en")
-        user = User(email=email, password_hash=hash_password(password), **columns)
-        return _persist(app, user)
+        with app.app_context():
+            password_hash = hash_password(password)
+        return _persist(app, User(email=email, password_hash=password_hash, **columns))
 
     return factory
 
