@@ -99,6 +99,11 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "roadshow" / "translations")
     LANGUAGES = ("en", "zh")
 
+    # Logos and pitch decks live here, outside the static folder; served only through checked routes.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    MAX_LOGO_BYTES = 2 * 1024 * 1024
+    MAX_DECK_BYTES = 20 * 1024 * 1024
+
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = 500 * 1024

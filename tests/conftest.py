@@ -22,9 +22,19 @@ from flask.testing import FlaskClient
 
 from config import TestConfig, normalise_database_url
 from roadshow import create_app
-from roadshow.enums import EventKind, EventStatus, SessionKind
+from roadshow.enums import EventKind, EventStatus, MembershipRole, ProjectStage, SessionKind
 from roadshow.extensions import db, limiter
-from roadshow.models import Base, Event, EventOrganiser, ProgrammeSession, User
+from roadshow.models import (
+    AvailabilityWindow,
+    Base,
+    Event,
+    EventOrganiser,
+    Membership,
+    Organisation,
+    PitchApplication,
+    ProgrammeSession,
+    User,
+)
 
 TEST_PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -170,6 +180,65 @@ def make_session(app: Flask) -> Callable[..., ProgrammeSession]:
             **columns,
         )
         return _persist(app, session)
+
+    return factory
+
+
+@pytest.fixture
+def make_organisation(app: Flask) -> Callable[..., Organisation]:
+    """Factory: ``make_organisation(name=None, country="DE", members=(), owner=None, **columns)``."""
+    from roadshow.countries import normalise_organisation_name, region_for_country
+
+    def factory(
+        name: str | None = None,
+        country: str = "DE",
+        owner: User | None = None,
+        members: tuple[User, ...] = (),
+        **columns: Any,
+    ) -> Organisation:
+        name = name or f"Company {secrets.token_hex(3)} GmbH"
+        columns.setdefault("city", "Berlin" if country == "DE" else "")
+        organisation = _persist(
+            app,
+            Organisation(
+                name=name,
+                normalised_name=normalise_organisation_name(name),
+                country=country,
+                region=region_for_country(country),
+                **columns,
+            ),
+        )
+        for user, role in [(owner, MembershipRole.OWNER)] + [(m, MembershipRole.MEMBER) for m in members]:
+            if user is not None:
+                _persist(app, Membership(organisation_id=organisation.id, user_id=user.id, role=role))
+        return organisation
+
+    return factory
+
+
+@pytest.fixture
+def make_application(app: Flask) -> Callable[..., PitchApplication]:
+    """Factory: ``make_application(event, organisation, windows=[(start, end), …], **columns)``."""
+
+    def factory(
+        event: Event,
+        organisation: Organisation,
+        windows: list[tuple[datetime, datetime]] | None = None,
+        **columns: Any,
+    ) -> PitchApplication:
+        columns.setdefault("title", f"{organisation.name} project")
+        columns.setdefault("summary", "A project worth hearing about.")
+        columns.setdefault("stage", ProjectStage.PROTOTYPE)
+        columns.setdefault("timezone", "Europe/Berlin")
+        application = _persist(
+            app, PitchApplication(event_id=event.id, organisation_id=organisation.id, **columns)
+        )
+        for starts_at, ends_at in windows or []:
+            _persist(
+                app,
+                AvailabilityWindow(application_id=application.id, starts_at=starts_at, ends_at=ends_at),
+            )
+        return application
 
     return factory
 
