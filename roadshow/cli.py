@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask.cli import with_appcontext
 
 from roadshow.extensions import db
 from roadshow.models import User
@@ -22,6 +23,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", prompt=True, help="The administrator's e-mail address.")
 @click.option("--name", default="Administrator", show_default=True)
 @click.password_option(help="Asked for when not given.")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_date, format_datetime, format_time, get_timezone_name
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,6 +21,8 @@ TIMEZONE_COOKIE = "tz"
 
 def select_locale() -> str:
     """The reader's language: their profile, else the switcher's cookie, else Accept-Language."""
+    if not has_request_context():  # CLI commands and workers speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -37,6 +39,8 @@ def select_timezone() -> str:
 
 def viewer_timezone() -> str | None:
     """The reader's IANA zone: their profile, else the zone their browser reported; None if unknown."""
+    if not has_request_context():
+        return None
     if current_user and current_user.is_authenticated and timezones.is_valid_timezone(current_user.timezone):
         return current_user.timezone
     reported = request.cookies.get(TIMEZONE_COOKIE)
