@@ -61,13 +61,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every area's blueprint."""
+    from roadshow.applications import bp as applications_bp
     from roadshow.auth import bp as auth_bp
     from roadshow.events import bp as events_bp
+    from roadshow.organisations import bp as organisations_bp
     from roadshow.public import bp as public_bp
+    from roadshow.review import bp as review_bp
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(events_bp)
+    for blueprint in (public_bp, auth_bp, events_bp, organisations_bp, applications_bp, review_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:

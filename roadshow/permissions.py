@@ -11,9 +11,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from roadshow.enums import EventStatus
+from roadshow.enums import EventStatus, MembershipRole, MembershipStatus
 from roadshow.extensions import db
-from roadshow.models import Event, EventOrganiser
+from roadshow.models import Event, EventOrganiser, Membership, Organisation, PitchApplication
 
 PUBLIC_EVENT_STATUSES = frozenset({EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.ARCHIVED})
 
@@ -61,3 +61,67 @@ def can_create_event(user: Any) -> bool:
         db.session.scalar(sa.select(sa.literal(True)).where(EventOrganiser.user_id == user.id).limit(1))
         is not None
     )
+
+
+def membership_of(user: Any, organisation: Organisation) -> Membership | None:
+    """*user*'s active membership of *organisation*, if any."""
+    if not _signed_in(user) or organisation.id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Membership).where(
+            Membership.organisation_id == organisation.id,
+            Membership.user_id == user.id,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+    )
+
+
+def is_organisation_member(user: Any, organisation: Organisation) -> bool:
+    """True when *user* is an active member (owner or not) of *organisation*."""
+    return membership_of(user, organisation) is not None
+
+
+def is_organisation_owner(user: Any, organisation: Organisation) -> bool:
+    """True when *user* is an active owner of *organisation*."""
+    membership = membership_of(user, organisation)
+    return membership is not None and membership.role == MembershipRole.OWNER
+
+
+def can_edit_organisation(user: Any, organisation: Organisation) -> bool:
+    """May *user* change *organisation*'s profile? Its active members and site admins."""
+    return is_admin(user) or is_organisation_member(user, organisation)
+
+
+def can_manage_members(user: Any, organisation: Organisation) -> bool:
+    """May *user* invite, approve and remove members? Owners and site admins."""
+    return is_admin(user) or is_organisation_owner(user, organisation)
+
+
+def can_import_organisations(user: Any) -> bool:
+    """May *user* import partner lists of organisations? Site admins and event organisers."""
+    return can_create_event(user)
+
+
+def can_view_application(user: Any, application: PitchApplication) -> bool:
+    """May *user* see *application* (and download its deck)? The company, the event's organisers."""
+    if is_admin(user):
+        return True
+    if not _signed_in(user):
+        return False
+    return is_organisation_member(user, application.organisation) or is_event_organiser(
+        user, application.event
+    )
+
+
+def can_edit_application(user: Any, application: PitchApplication) -> bool:
+    """May *user* edit or withdraw *application*? Members of the applying organisation.
+
+    Whether the deadline has passed is a separate, service-level question: withdrawing stays
+    possible after it, editing does not.
+    """
+    return _signed_in(user) and is_organisation_member(user, application.organisation)
+
+
+def can_review_applications(user: Any, event: Event) -> bool:
+    """May *user* see and decide on *event*'s applications? Its organisers and site admins."""
+    return can_manage_event(user, event)
