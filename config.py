@@ -87,6 +87,7 @@ class Config:
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Roadshow <noreply@localhost>")
     MAIL_MAX_BATCH = _int("MAIL_MAX_BATCH", 100)
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 12)
 
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"

@@ -39,11 +39,13 @@ def queue_email(
             so rapid successive changes (a slot moved twice before delivery) send one message.
     """
     if dedupe_key is not None:
+        # Every pending one goes, retried or not: a superseded message left in back-off would
+        # otherwise be delivered *after* its replacement. A message a worker is sending right now
+        # is safe: on PostgreSQL its row is locked, so this waits and then finds it sent.
         db.session.execute(
             sa.delete(OutboxMessage).where(
                 OutboxMessage.dedupe_key == dedupe_key,
                 OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.attempts == 0,
             )
         )
     message = OutboxMessage(
