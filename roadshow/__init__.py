@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-from config import Config, config_for_environment, development_secret_key
+    from config import Config
 
+# Flask and config are imported inside create_app, so that plain-Python subpackages such as
+# roadshow.scheduling (whose command line must start fast) do not pay for them.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config_class: type[Config] | None = None, **overrides: object) -> Flask:
     """Build the application: load config, bind extensions, register blueprints and handlers."""
+    from flask import Flask
+
+    from config import config_for_environment
+
     config_class = config_class or config_for_environment()
     app = Flask(
         __name__,
@@ -41,6 +49,8 @@ def _ensure_secret_key(app: Flask) -> None:
     if app.config.get("SECRET_KEY"):
         return
     if app.config.get("ENV_NAME") == "development":
+        from config import development_secret_key
+
         app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
         return
     raise RuntimeError("SECRET_KEY must be set in the environment for this configuration")
