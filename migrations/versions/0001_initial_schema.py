@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 14:38:00.132979
+Create Date: 2026-11-27
 
 """
 from alembic import op
@@ -210,6 +210,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_pitch_applications_event_id'), ['event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pitch_applications_organisation_id'), ['organisation_id'], unique=False)
 
+    op.create_table('pitch_programme_releases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.Column('changelog', sa.JSON(), nullable=False),
+    sa.CheckConstraint('number >= 1', name=op.f('ck_pitch_programme_releases_number_positive')),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_pitch_programme_releases_event_id_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], name=op.f('fk_pitch_programme_releases_published_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pitch_programme_releases')),
+    sa.UniqueConstraint('event_id', 'number', name=op.f('uq_pitch_programme_releases_event_id_number'))
+    )
+    with op.batch_alter_table('pitch_programme_releases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pitch_programme_releases_event_id'), ['event_id'], unique=False)
+
     op.create_table('programme_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
@@ -276,6 +293,7 @@ def upgrade():
     sa.Column('application_id', sa.Integer(), nullable=True),
     sa.Column('state', sa.Enum('proposed', 'published', 'confirmed', 'declined', name='slot_state', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('locked', sa.Boolean(), nullable=False),
+    sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_pitch_slots_ends_after_start')),
@@ -318,6 +336,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_programme_sessions_event_id'))
 
     op.drop_table('programme_sessions')
+    with op.batch_alter_table('pitch_programme_releases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pitch_programme_releases_event_id'))
+
+    op.drop_table('pitch_programme_releases')
     with op.batch_alter_table('pitch_applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pitch_applications_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_pitch_applications_event_id'))

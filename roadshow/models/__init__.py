@@ -7,7 +7,7 @@ from roadshow.models.calendar_token import CalendarToken
 from roadshow.models.event import Event, EventOrganiser
 from roadshow.models.organisation import Membership, Organisation, Sector, organisation_sectors
 from roadshow.models.outbox import OutboxMessage
-from roadshow.models.programme import PitchSlot, ProgrammeSession
+from roadshow.models.programme import PitchProgrammeRelease, PitchSlot, ProgrammeSession
 from roadshow.models.registration import Registration, session_stars
 from roadshow.models.user import User
 
@@ -22,6 +22,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "PitchApplication",
+    "PitchProgrammeRelease",
     "PitchSlot",
     "ProgrammeSession",
     "Registration",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -77,6 +78,8 @@ class PitchSlot(Base):
         enum_column_type(SlotState, "slot_state"), default=SlotState.PROPOSED
     )
     locked: Mapped[bool] = mapped_column(default=False)
+    # When the company confirmed or declined its published slot.
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sequence: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -86,4 +89,25 @@ class PitchSlot(Base):
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+    )
+
+
+class PitchProgrammeRelease(Base):
+    """A numbered publication of an event's pitch programme, with what changed since the last one."""
+
+    __tablename__ = "pitch_programme_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The plan as published: [{"slot": id, "application": id | None, "starts_at": iso, "ends_at": iso}]
+    snapshot: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    # What moved since the previous release: [{"kind": "added|moved|removed", "application": id, …}]
+    changelog: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "number"),
+        sa.CheckConstraint("number >= 1", name="number_positive"),
     )
