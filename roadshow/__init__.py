@@ -75,10 +75,19 @@ def register_blueprints(app: Flask) -> None:
     from roadshow.auth import bp as auth_bp
     from roadshow.events import bp as events_bp
     from roadshow.organisations import bp as organisations_bp
+    from roadshow.programme import bp as programme_bp
     from roadshow.public import bp as public_bp
     from roadshow.review import bp as review_bp
 
-    for blueprint in (public_bp, auth_bp, events_bp, organisations_bp, applications_bp, review_bp):
+    for blueprint in (
+        public_bp,
+        auth_bp,
+        events_bp,
+        organisations_bp,
+        applications_bp,
+        review_bp,
+        programme_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -1,0 +1,5 @@
+"""The pitch programme: slots of pitch blocks, automatic and manual scheduling, releases."""
+
+from roadshow.programme.routes import bp
+
+__all__ = ["bp"]
