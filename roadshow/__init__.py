@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from roadshow.applications import bp as applications_bp
     from roadshow.auth import bp as auth_bp
     from roadshow.events import bp as events_bp
+    from roadshow.feeds import bp as feeds_bp
     from roadshow.organisations import bp as organisations_bp
     from roadshow.programme import bp as programme_bp
     from roadshow.public import bp as public_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         applications_bp,
         review_bp,
         programme_bp,
+        feeds_bp,
     ):
         app.register_blueprint(blueprint)
 
