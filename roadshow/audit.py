@@ -4,8 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from roadshow.extensions import db
 from roadshow.models import AuditLogEntry, Event, User
+
+# How each action is named on the audit page.
+ACTION_LABELS = {
+    "event.created": _l("Event created"),
+    "event.updated": _l("Event details changed"),
+    "event.publish": _l("Event published"),
+    "event.unpublish": _l("Event back to draft"),
+    "event.cancel": _l("Event cancelled"),
+    "event.archive": _l("Event archived"),
+    "session.created": _l("Session added"),
+    "session.updated": _l("Session changed"),
+    "session.moved": _l("Session moved"),
+    "session.cancelled": _l("Session cancelled"),
+    "session.deleted": _l("Session deleted"),
+    "organiser.added": _l("Organiser added"),
+    "organiser.invited": _l("Organiser invited"),
+    "organiser.joined": _l("Invitation accepted"),
+    "organiser.removed": _l("Organiser removed"),
+    "application.submitted": _l("Pitch application submitted"),
+    "application.withdrawn": _l("Pitch application withdrawn"),
+    "application.accepted": _l("Application accepted"),
+    "application.waitlisted": _l("Application put on the waiting list"),
+    "application.rejected": _l("Application rejected"),
+}
 
 # Never written to the log, whatever a caller passes.
 _SECRET_FIELDS = frozenset({"password", "password_hash", "token", "token_hash", "secret"})

@@ -23,7 +23,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
 from roadshow import permissions, timezones
-from roadshow.audit import record_change
+from roadshow.audit import ACTION_LABELS, record_change
 from roadshow.enums import EventKind, EventStatus, SessionKind, SessionStatus
 from roadshow.extensions import db
 from roadshow.i18n import EVENT_STATUS_LABELS
@@ -90,23 +90,6 @@ STATUS_ACTIONS: dict[str, tuple[frozenset[EventStatus], EventStatus]] = {
     "archive": (frozenset({EventStatus.PUBLISHED, EventStatus.CANCELLED}), EventStatus.ARCHIVED),
 }
 
-ACTION_LABELS = {
-    "event.created": _l("Event created"),
-    "event.updated": _l("Event details changed"),
-    "event.publish": _l("Event published"),
-    "event.unpublish": _l("Event back to draft"),
-    "event.cancel": _l("Event cancelled"),
-    "event.archive": _l("Event archived"),
-    "session.created": _l("Session added"),
-    "session.updated": _l("Session changed"),
-    "session.moved": _l("Session moved"),
-    "session.cancelled": _l("Session cancelled"),
-    "session.deleted": _l("Session deleted"),
-    "organiser.added": _l("Organiser added"),
-    "organiser.invited": _l("Organiser invited"),
-    "organiser.joined": _l("Invitation accepted"),
-    "organiser.removed": _l("Organiser removed"),
-}
 
 
 class InvalidChangeError(Exception):
