@@ -35,6 +35,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     _ensure_secret_key(app)
 
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -67,6 +68,18 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     auth_session.init_login_manager(app, login_manager)
+
+
+def register_url_converters(app: Flask) -> None:
+    """``<int:…>`` in routes accepts only ids a database integer column can hold (else 404, not 500)."""
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseIdConverter(IntegerConverter):
+        def __init__(self, url_map: object, *args: object, **kwargs: object) -> None:
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseIdConverter
 
 
 def register_blueprints(app: Flask) -> None:

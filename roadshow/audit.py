@@ -31,6 +31,20 @@ ACTION_LABELS = {
     "application.accepted": _l("Application accepted"),
     "application.waitlisted": _l("Application put on the waiting list"),
     "application.rejected": _l("Application rejected"),
+    "pitch.slots_generated": _l("Pitch slots generated"),
+    "pitch.slot_shortened": _l("Pitch slot shortened"),
+    "pitch.slot_split": _l("Pitch slot split"),
+    "pitch.slot_deleted": _l("Pitch slot deleted"),
+    "pitch.assigned": _l("Company given a pitch slot"),
+    "pitch.moved": _l("Company moved to another pitch slot"),
+    "pitch.swapped": _l("Two pitch slots swapped"),
+    "pitch.unassigned": _l("Company taken off a pitch slot"),
+    "pitch.locked": _l("Pitch slot locked"),
+    "pitch.unlocked": _l("Pitch slot unlocked"),
+    "pitch.schedule_applied": _l("Proposed schedule applied"),
+    "pitch.published": _l("Pitch programme published"),
+    "pitch.confirmed": _l("Company confirmed its pitch slot"),
+    "pitch.declined": _l("Company declined its pitch slot"),
 }
 
 # Never written to the log, whatever a caller passes.

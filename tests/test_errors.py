@@ -80,3 +80,8 @@ def test_unexpected_error_is_500_page_without_traceback(app):
     assert "Something went wrong" in html
     assert "secret internals" not in html
     assert "Traceback" not in html
+
+
+def test_id_beyond_database_integer_range_is_404(client):
+    response = client.get("/manage/events/99999999999999")
+    assert response.status_code == 404

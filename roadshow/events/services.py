@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from roadshow import permissions, timezones
 from roadshow.audit import ACTION_LABELS, record_change
-from roadshow.enums import EventKind, EventStatus, SessionKind, SessionStatus
+from roadshow.enums import EventKind, EventStatus, SessionKind, SessionStatus, SlotState
 from roadshow.extensions import db
 from roadshow.i18n import EVENT_STATUS_LABELS
 from roadshow.links import external_url
@@ -729,6 +729,13 @@ def delete_session(actor: User, event: Event, session: ProgrammeSession) -> None
     _require_manager(actor, event)
     event = _lock(event)
     _refuse_if_archived(event)
+    if any(slot.application_id is not None and slot.state != SlotState.PROPOSED for slot in session.slots):
+        raise InvalidChangeError.single(
+            _l(
+                "Companies have been told their pitch slots in this block. Move or unassign them on "
+                "the pitch board before deleting it."
+            )
+        )
     record_change(
         actor,
         "session.deleted",

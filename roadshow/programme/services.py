@@ -87,22 +87,6 @@ KEPT_OUT_REASON = _l(
     "Every slot it can take is locked or already published to another company. Untick “Keep slots "
     "already published” to let the proposal move companies that were told their slot."
 )
-ACTION_LABELS = {
-    "pitch.slots_generated": _l("Pitch slots generated"),
-    "pitch.slot_shortened": _l("Pitch slot shortened"),
-    "pitch.slot_split": _l("Pitch slot split"),
-    "pitch.slot_deleted": _l("Pitch slot deleted"),
-    "pitch.assigned": _l("Company given a pitch slot"),
-    "pitch.moved": _l("Company moved to another pitch slot"),
-    "pitch.swapped": _l("Two pitch slots swapped"),
-    "pitch.unassigned": _l("Company taken off a pitch slot"),
-    "pitch.locked": _l("Pitch slot locked"),
-    "pitch.unlocked": _l("Pitch slot unlocked"),
-    "pitch.schedule_applied": _l("Proposed schedule applied"),
-    "pitch.published": _l("Pitch programme published"),
-    "pitch.confirmed": _l("Company confirmed its pitch slot"),
-    "pitch.declined": _l("Company declined its pitch slot"),
-}
 
 CONFLICT_MESSAGE = _l(
     "This slot or company was just taken by another organiser; reload the board and try again."
