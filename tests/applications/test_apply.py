@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext
 
 from roadshow.enums import ApplicationStatus, EventKind, EventStatus, ProjectStage
 from roadshow.models import AuditLogEntry, PitchApplication
@@ -434,9 +435,11 @@ def test_apply_offers_only_companies_that_have_not_applied(app, client, login, w
     assert re.findall(r'<option data-compare-zones="[^"]*"(?: selected)? value="(\d+)">', html) == [
         str(world.third_company.id)
     ]
-    login(world.colleague)  # company A only: it has applied already
+    login(world.colleague)  # company A only: it has applied already; reads Chinese
     html = page(client.get(APPLY))
-    assert "Each of your companies has already applied to this event." in html
+    with app.test_request_context(), force_locale("zh"):
+        expected = gettext("Each of your companies has already applied to this event.")
+    assert expected in html
 
 
 def test_apply_twice_for_the_same_company_is_refused(app, client, login, world):
