@@ -40,6 +40,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_operations(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app
@@ -85,10 +86,12 @@ def register_url_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach every area's blueprint."""
     from roadshow.applications import bp as applications_bp
+    from roadshow.attendees import bp as attendees_bp
     from roadshow.auth import bp as auth_bp
     from roadshow.events import bp as events_bp
     from roadshow.feeds import bp as feeds_bp
     from roadshow.organisations import bp as organisations_bp
+    from roadshow.planner import bp as planner_bp
     from roadshow.programme import bp as programme_bp
     from roadshow.public import bp as public_bp
     from roadshow.review import bp as review_bp
@@ -102,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
         review_bp,
         programme_bp,
         feeds_bp,
+        attendees_bp,
+        planner_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -118,6 +123,14 @@ def register_template_helpers(app: Flask) -> None:
     from roadshow.i18n import register_template_helpers as register_i18n
 
     register_i18n(app)
+
+
+def register_operations(app: Flask) -> None:
+    """Security headers, proxy handling, health checks, request ids in logs, backup and restore."""
+    from roadshow import ops, security
+
+    security.init_app(app)
+    ops.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

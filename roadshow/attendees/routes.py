@@ -1,0 +1,5 @@
+"""Attendee routes (placeholder until the attendee work lands)."""
+
+from flask import Blueprint
+
+bp = Blueprint("attendees", __name__)
