@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext
 
 from roadshow.enums import ApplicationStatus
 from roadshow.models import AuditLogEntry, PitchApplication
@@ -147,9 +148,16 @@ def test_edit_after_the_deadline_is_read_only_with_a_message(app, client, login,
 def test_withdraw_asks_then_withdraws_even_after_the_deadline(app, client, login, world, make_application):
     application = _application(make_application, world)
     with_event(app, world.event.id, application_deadline=datetime.now(UTC) - timedelta(days=1))
-    login(world.colleague)
+    login(world.colleague)  # reads Chinese
     html = page(client.get(f"/applications/{application.id}/withdraw"))
-    assert "Do you really want to withdraw the application of Nordlicht Robotics GmbH" in html
+    with app.test_request_context(), force_locale("zh"):
+        question = gettext(
+            "Do you really want to withdraw the application of %(company)s to %(event)s? The organisers "
+            "will no longer consider it, and this cannot be undone.",
+            company="Nordlicht Robotics GmbH",
+            event="路演 A",  # the event's Chinese title
+        )
+    assert question in html
     assert load(app, PitchApplication, application.id).status == ApplicationStatus.SUBMITTED
     response = post_form(client, f"/applications/{application.id}/withdraw", {})
     assert response.status_code == 302

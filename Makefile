@@ -1,0 +1,57 @@
+# Roadshow — `make run` serves the demo on http://127.0.0.1:5000; `make test` runs every test.
+# Both install what they need first (into .venv/), and skip that when it is up to date.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TRANSLATIONS := roadshow/translations
+# The keywords besides Babel's defaults (_, gettext, ngettext …); tests/test_i18n_catalogue.py uses the same.
+EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -c Translators: --project=Roadshow
+
+export FLASK_APP := wsgi
+
+.PHONY: install translations run serve test lint format babel-extract babel-update clean
+
+install: $(STAMP) translations
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Roadshow needs Python 3.11 or newer as $(PYTHON)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Compiled catalogues (.mo) are not committed; building them takes a fraction of a second.
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) -f --statistics
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo-data
+	@echo "Serving on http://127.0.0.1:5000/ (Ctrl-C stops it)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# A production-like server; give it ROADSHOW_ENV=production, SECRET_KEY and DATABASE_URL.
+serve: install
+	$(BIN)/gunicorn -w 2 -b 127.0.0.1:8000 wsgi:app
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+
+babel-extract: $(STAMP)
+	$(EXTRACT) -o $(TRANSLATIONS)/messages.pot .
+
+babel-update: babel-extract
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find $(TRANSLATIONS) -name '*.mo' -delete
