@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_date, format_datetime, format_time, get_timezone_name
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -41,6 +41,9 @@ def viewer_timezone() -> str | None:
     """The reader's IANA zone: their profile, else the zone their browser reported; None if unknown."""
     if not has_request_context():
         return None
+    preview = g.get("preview_timezone")  # a validated ?tz= preview of another zone
+    if preview:
+        return preview
     if current_user and current_user.is_authenticated and timezones.is_valid_timezone(current_user.timezone):
         return current_user.timezone
     reported = request.cookies.get(TIMEZONE_COOKIE)

@@ -92,6 +92,11 @@ class EventForm(FlaskForm):
         validators=[Optional(), Email(), Length(max=254)],
         filters=[_strip, _none_if_blank],
     )
+    capacity = IntegerField(
+        _l("Seats (optional)"),
+        description=_l("When the event is full, further registrations go on a waiting list."),
+        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+    )
     deadline_date = DateField(_l("Pitch application deadline: date (optional)"), validators=[Optional()])
     deadline_time = TimeField(
         _l("Pitch application deadline: time, in the event's time zone"),
@@ -118,6 +123,7 @@ class EventForm(FlaskForm):
             end_date=self.end_date.data,
             join_url=self.join_url.data,
             contact_email=self.contact_email.data,
+            capacity=self.capacity.data,
             deadline_date=self.deadline_date.data,
             deadline_time=self.deadline_time.data,
         )

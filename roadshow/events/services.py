@@ -23,6 +23,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
 from roadshow import permissions, timezones
+from roadshow.attendees.services import fill_free_seats
 from roadshow.audit import ACTION_LABELS, record_change
 from roadshow.enums import EventKind, EventStatus, SessionKind, SessionStatus, SlotState
 from roadshow.extensions import db
@@ -63,6 +64,7 @@ EVENT_FIELDS = (
     "join_url",
     "contact_email",
     "application_deadline",
+    "capacity",
 )
 SESSION_FIELDS = (
     "kind",
@@ -140,6 +142,7 @@ class EventDetails:
     contact_email: str | None = None
     deadline_date: date | None = None
     deadline_time: time | None = None
+    capacity: int | None = None
 
 
 @dataclass(frozen=True)
@@ -401,6 +404,7 @@ def _event_values(details: EventDetails, deadline: datetime | None) -> dict[str,
         "join_url": _clean(details.join_url),
         "contact_email": _clean(details.contact_email.lower() if details.contact_email else None),
         "application_deadline": deadline,
+        "capacity": details.capacity,
     }
 
 
@@ -451,6 +455,9 @@ def update_event(actor: User, event: Event, details: EventDetails) -> Event:
         for session in event.sessions:
             if session.join_url is None:
                 session.sequence += 1
+    if "capacity" in after:
+        # More seats (or no limit any more): those waiting get them first, oldest first.
+        fill_free_seats(event)
     _bump_programme(event)
     record_change(actor, "event.updated", event, event=event, before=before, after=after)
     db.session.flush()

@@ -8,7 +8,7 @@ from roadshow.models.event import Event, EventOrganiser
 from roadshow.models.organisation import Membership, Organisation, Sector, organisation_sectors
 from roadshow.models.outbox import OutboxMessage
 from roadshow.models.programme import PitchProgrammeRelease, PitchSlot, ProgrammeSession
-from roadshow.models.registration import Registration, session_stars
+from roadshow.models.registration import Registration, session_stars, slot_stars
 from roadshow.models.user import User
 
 __all__ = [
@@ -31,5 +31,6 @@ __all__ = [
     "User",
     "organisation_sectors",
     "session_stars",
+    "slot_stars",
     "utcnow",
 ]

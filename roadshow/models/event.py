@@ -32,6 +32,8 @@ class Event(Base):
     join_url: Mapped[str | None] = mapped_column(sa.String(500))
     contact_email: Mapped[str | None] = mapped_column(sa.String(254))
     application_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Seats for attendees; None means unlimited. Beyond it, registrations join the waiting list.
+    capacity: Mapped[int | None] = mapped_column()
     # Increased on every change that alters what the public programme or its feeds show.
     programme_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -47,6 +49,7 @@ class Event(Base):
     __table_args__ = (
         sa.CheckConstraint("end_date >= start_date", name="dates_in_order"),
         sa.CheckConstraint("programme_version >= 1", name="programme_version_positive"),
+        sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
     )
 
     def __repr__(self) -> str:

@@ -17,6 +17,14 @@ session_stars = sa.Table(
     sa.Column("session_id", sa.ForeignKey("programme_sessions.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# Published pitch slots an attendee stars ("pitches"), beside the sessions they star.
+slot_stars = sa.Table(
+    "slot_stars",
+    Base.metadata,
+    sa.Column("registration_id", sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("slot_id", sa.ForeignKey("pitch_slots.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Registration(Base):
     """A user attending an event; one per user and event."""
@@ -39,6 +47,9 @@ class Registration(Base):
     user: Mapped["User"] = relationship()  # noqa: F821, UP037
     starred_sessions: Mapped[list["ProgrammeSession"]] = relationship(  # noqa: F821, UP037
         secondary=session_stars
+    )
+    starred_slots: Mapped[list["PitchSlot"]] = relationship(  # noqa: F821, UP037
+        secondary=slot_stars
     )
 
     __table_args__ = (sa.UniqueConstraint("event_id", "user_id"),)

@@ -108,7 +108,7 @@ def test_event_page_names_the_zone_only_once_when_viewer_shares_it(client, make_
     make_session(event, starts_at=datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
     client.set_cookie(TIMEZONE_COOKIE, "Europe/Brussels", domain="roadshow.test")
     html = client.get(f"/events/{event.slug}").get_data(as_text=True).replace(NNBSP, " ")
-    assert "viewer-time" not in html
+    assert "event-clock" not in html
 
 
 def test_invalid_browser_zone_is_ignored(client, make_event, make_session):
@@ -117,7 +117,7 @@ def test_invalid_browser_zone_is_ignored(client, make_event, make_session):
     client.set_cookie(TIMEZONE_COOKIE, "Not/AZone", domain="roadshow.test")
     response = client.get(f"/events/{event.slug}")
     assert response.status_code == 200
-    assert "viewer-time" not in response.get_data(as_text=True).replace(NNBSP, " ")
+    assert "event-clock" not in response.get_data(as_text=True).replace(NNBSP, " ")
 
 
 def test_same_local_time_across_october_dst_change(client, make_event, make_session):
