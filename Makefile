@@ -11,9 +11,9 @@ EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -c Translat
 
 export FLASK_APP := wsgi
 
-.PHONY: install translations run serve test lint format babel-extract babel-update clean
+.PHONY: install translations run serve load test lint format babel-extract babel-update clean
 
-install: $(STAMP) translations
+install: $(STAMP) translations node_modules/.installed
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -21,6 +21,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# Mozilla's ical.js, used by the tests as an independent calendar parser (skipped without npm).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the ical.js checks will be skipped"; fi
 
 # Compiled catalogues (.mo) are not committed; building them takes a fraction of a second.
 translations: $(STAMP)
@@ -33,8 +38,13 @@ run: install
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # A production-like server; give it ROADSHOW_ENV=production, SECRET_KEY and DATABASE_URL.
+# gunicorn.conf.py: sync workers (WEB_CONCURRENCY, else 2 × CPUs + 1) on GUNICORN_BIND (127.0.0.1:8000).
 serve: install
-	$(BIN)/gunicorn -w 2 -b 127.0.0.1:8000 wsgi:app
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# Load figures on loopback (needs wrk, nginx, PostgreSQL; see benchmarks/load/README.md).
+load: install
+	$(BIN)/python benchmarks/load/run.py $(LOAD_ARGS)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

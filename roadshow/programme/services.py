@@ -29,8 +29,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
-from flask_babel import get_locale
+from flask import current_app, render_template
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
@@ -47,9 +47,10 @@ from roadshow.enums import (
     SlotState,
 )
 from roadshow.extensions import db
+from roadshow.feeds.invitations import queue_slot_invitation
 from roadshow.i18n import format_clock, format_day
 from roadshow.links import external_url
-from roadshow.mail.outbox import queue_templated_email
+from roadshow.mail.outbox import queue_email
 from roadshow.models import (
     AuditLogEntry,
     Event,
@@ -1476,6 +1477,8 @@ def publish(actor: User, event: Event) -> PitchProgrammeRelease:
             ends_at=_instant(entry.get("ends_at")),
             old_starts_at=_instant(entry.get("old_starts_at")),
             old_ends_at=_instant(entry.get("old_ends_at")),
+            slot_id=entry.get("slot"),
+            old_slot_id=entry.get("old_slot"),
         )
     db.session.flush()
     return release
@@ -1505,8 +1508,16 @@ def notify_slot_change(
     ends_at: datetime | None = None,
     old_starts_at: datetime | None = None,
     old_ends_at: datetime | None = None,
+    slot_id: int | None = None,
+    old_slot_id: int | None = None,
 ) -> int:
     """Tell every member of *application*'s organisation that its slot was given, moved or withdrawn.
+
+    Each member gets one message in their language, with the times in the event's zone, the
+    company's own zone and the member's zone when that differs. When the slot exists it is an iMIP
+    calendar invitation (METHOD:REQUEST for a given or moved slot, METHOD:CANCEL for a withdrawn one,
+    and a separate CANCEL for the old slot when the company moved to another slot), so the slot lands
+    in, moves in, or leaves the member's calendar.
 
     Args:
         event: the event of the slot.
@@ -1514,36 +1525,51 @@ def notify_slot_change(
         change: ``added`` (a slot was given), ``moved`` (old → new time) or ``removed``.
         starts_at, ends_at: the slot now (added, moved).
         old_starts_at, old_ends_at: the slot before (moved, removed).
+        slot_id: the slot the company holds now (added, moved).
+        old_slot_id: the slot it held before, when that is another slot (moved, removed).
 
     Returns:
-        How many e-mails were queued (one per member, in the member's language, with the times in
-        the event's zone, the company's own zone and the member's zone when that differs).
-        Calendar invitations will be added here.
+        How many members were told.
     """
     members = company_members(application)
     company_zone = own_zone(application, event)
     url = external_url("programme.my_slots")
+    slot = db.session.get(PitchSlot, slot_id) if slot_id is not None else None
+    old_slot = db.session.get(PitchSlot, old_slot_id) if old_slot_id not in (None, slot_id) else None
+    old_span = (old_starts_at, old_ends_at) if old_starts_at and old_ends_at else None
     for member in members:
         zones = [event.timezone]
         for zone in (company_zone, member.timezone):
             if timezones.is_valid_timezone(zone) and zone not in zones:
                 zones.append(zone)
-        queue_templated_email(
-            member.email,
-            "slot_change",
-            member.locale or "en",
-            member=member,
-            event=event,
-            application=application,
-            organisation=application.organisation,
-            change=change,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            old_starts_at=old_starts_at,
-            old_ends_at=old_ends_at,
-            zones=zones,
-            slots_url=url,
-        )
+        context = {
+            "member": member,
+            "event": event,
+            "application": application,
+            "organisation": application.organisation,
+            "change": change,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "old_starts_at": old_starts_at,
+            "old_ends_at": old_ends_at,
+            "zones": zones,
+            "slots_url": url,
+        }
+        with force_locale(member.locale or "en"):
+            subject = render_template("mail/slot_change.subject.txt", **context).strip()
+            text = render_template("mail/slot_change.txt", **context)
+            html = render_template("mail/slot_change.html", **context)
+        message = {"subject": subject, "body_text": text, "body_html": html}
+        if slot is not None and change in ("added", "moved"):
+            queue_slot_invitation(slot, member, "REQUEST", application=application, **message)
+            if old_slot is not None:  # moved to another slot: the old one leaves their calendar
+                queue_slot_invitation(old_slot, member, "CANCEL", application=application, span=old_span)
+        elif old_slot is not None:
+            queue_slot_invitation(
+                old_slot, member, "CANCEL", application=application, span=old_span, **message
+            )
+        else:  # the slot row itself is gone (only empty slots can be deleted): a plain e-mail
+            queue_email(member.email, subject, text, html)
     return len(members)
 
 
