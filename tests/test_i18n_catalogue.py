@@ -19,6 +19,7 @@ from config import TestConfig
 from roadshow import PROJECT_ROOT, create_app
 from roadshow.extensions import db
 from roadshow.models import Base
+from tests.conftest import post_form
 
 TRANSLATIONS = PROJECT_ROOT / "roadshow" / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
@@ -104,3 +105,45 @@ def test_compiled_chinese_catalogue_translates_the_layout(chinese_app):
     shown = [text for text in layout_translations if text in chinese]
     assert shown, "the Chinese home page shows none of the layout's translations"
     assert not [text for text in shown if text in english]
+
+
+def _untranslated(message) -> bool:
+    strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+    return not all(text and text.strip() for text in strings)
+
+
+def test_chinese_catalogue_has_no_untranslated_or_fuzzy_entry():
+    catalogue = _read(CHINESE, "zh")
+    untranslated = {
+        (message.context, message.id) for message in catalogue if message.id and _untranslated(message)
+    }
+    fuzzy = {(message.context, message.id) for message in catalogue if message.id and message.fuzzy}
+    assert not untranslated, f"{len(untranslated)} not translated into Chinese: {_describe(untranslated)}"
+    assert not fuzzy, f"{len(fuzzy)} fuzzy (check and clear the flag): {_describe(fuzzy)}"
+
+
+def test_chinese_catalogue_plural_entries_have_chinese_single_form():
+    catalogue = _read(CHINESE, "zh")
+    plurals = [message for message in catalogue if message.id and message.pluralizable]
+    assert catalogue.num_plurals == 1
+    assert plurals, "the catalogue has no plural entry to check"
+    assert [message.id for message in plurals if len(message.string) != 1] == []
+
+
+def test_chinese_reader_sees_wtforms_messages_in_chinese(chinese_app):
+    client = chinese_app.test_client()
+    client.set_cookie("lang", "zh", domain=chinese_app.config["SERVER_NAME"])
+    page = post_form(client, "/signup", {"email": "", "name": "", "password": "", "confirm": ""})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    # WTForms' own "This field is required.", translated by Flask-WTF: e-mail, name, password, repeat.
+    assert body.count("该字段是必填字段。") == 4
+    assert "This field is required." not in body
+
+
+def test_english_reader_sees_wtforms_messages_in_english(chinese_app):
+    client = chinese_app.test_client()
+    client.set_cookie("lang", "en", domain=chinese_app.config["SERVER_NAME"])
+    body = post_form(client, "/signup", {"email": "", "name": "", "password": ""}).get_data(as_text=True)
+    assert body.count("This field is required.") == 4
+    assert "该字段是必填字段。" not in body
