@@ -138,7 +138,7 @@ class ApplicationForm(FlaskForm):
             self.organisation.choices = [
                 SelectChoice(
                     str(organisation.id),
-                    organisation.name,
+                    localized(organisation, "name"),
                     render_kw={
                         "data-compare-zones": ",".join(comparison_zones(organisation.region, event_zone))
                     },

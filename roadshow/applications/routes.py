@@ -17,6 +17,7 @@ from roadshow.applications import services
 from roadshow.applications.forms import ApplicationForm, WithdrawForm, show_problems
 from roadshow.enums import ApplicationStatus
 from roadshow.extensions import db
+from roadshow.i18n import localized
 from roadshow.models import Event, Organisation, PitchApplication
 from roadshow.uploads import delete_stored, send_stored
 
@@ -79,7 +80,7 @@ def _saved(saved: services.SavedApplication) -> bool:
 
 def _submit(form: ApplicationForm, event: Event, organisation: Organisation) -> int | None:
     """Submit the application and commit; its id, or None with the problems shown on the form."""
-    already = _("%(name)s has already applied to this event.", name=organisation.name)
+    already = _("%(name)s has already applied to this event.", name=localized(organisation, "name"))
     try:
         saved = services.submit_application(current_user, event, organisation, form.details(), _deck(form))
     except services.InvalidApplicationError as error:

@@ -36,6 +36,7 @@ from roadshow.enums import (
     Seeking,
 )
 from roadshow.extensions import db
+from roadshow.i18n import localized
 from roadshow.models import (
     AvailabilityWindow,
     Event,
@@ -613,7 +614,8 @@ def submit_application(
         raise InvalidApplicationError.single(_l("Applications to this event are closed."))
     if organisation.id in applied_organisation_ids(event, [organisation]):
         raise InvalidApplicationError.single(
-            _l("%(name)s has already applied to this event.", name=organisation.name), "organisation"
+            _l("%(name)s has already applied to this event.", name=localized(organisation, "name")),
+            "organisation",
         )
     problems = _Problems()
     checked = _validate(details, event, problems)

@@ -20,6 +20,7 @@ from roadshow.countries import country_name
 from roadshow.enums import MembershipRole, MembershipStatus, Region
 from roadshow.errors import error_response
 from roadshow.extensions import db
+from roadshow.i18n import localized
 from roadshow.models import Membership, Organisation
 from roadshow.organisations import importer, services
 from roadshow.organisations.forms import (
@@ -368,7 +369,7 @@ def leave(organisation_id: int):
         db.session.rollback()
         _flash_problems(error)
         return _to_members(organisation)
-    flash(_("You are no longer a member of %(name)s.", name=organisation.name), "success")
+    flash(_("You are no longer a member of %(name)s.", name=localized(organisation, "name")), "success")
     return redirect(url_for("organisations.mine"))
 
 
@@ -389,7 +390,7 @@ def invitation(token: str):
     if request.method == "POST":
         services.accept_invitation(current_user, invited)
         db.session.commit()
-        flash(_("You are now a member of %(name)s.", name=organisation.name), "success")
+        flash(_("You are now a member of %(name)s.", name=localized(organisation, "name")), "success")
         return redirect(url_for("organisations.profile", organisation_id=organisation.id))
     if permissions.is_organisation_member(current_user, organisation):
         flash(_("You are already a member of this organisation."), "info")
