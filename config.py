@@ -95,6 +95,13 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
 
+    # Calendar feeds: UIDs use CALENDAR_UID_HOST (else SERVER_NAME) and must never change once set.
+    CALENDAR_UID_HOST = os.environ.get("CALENDAR_UID_HOST") or None
+    FEED_CACHE_ENTRIES = _int("FEED_CACHE_ENTRIES", 256)
+    FEED_CACHE_MAX_BYTES = _int("FEED_CACHE_MAX_BYTES", 64 * 1024 * 1024)
+    # How long a process may answer feed polls from its copy of an event's version (seconds).
+    FEED_HEAD_TTL = float(os.environ.get("FEED_HEAD_TTL") or 1.0)
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "roadshow" / "translations")
@@ -148,6 +155,7 @@ class TestConfig(Config):
     MAIL_SERVER = None
     RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_HASH_FAST = True
+    FEED_HEAD_TTL = 0.0  # every request reads the database, so tests see changes at once
 
 
 def config_for_environment() -> type[Config]:

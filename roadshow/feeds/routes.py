@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from roadshow.extensions import db
+from roadshow.extensions import db, limiter
 from roadshow.feeds import http, services, tokens
 from roadshow.feeds.redaction import install_token_redaction
 from roadshow.i18n import LANGUAGE_NAMES
@@ -19,6 +19,8 @@ from roadshow.links import external_url
 from roadshow.models import utcnow
 
 bp = Blueprint("feeds", __name__)
+# Feeds carry no rate limit (calendar apps poll them; they are cheap); skip the limiter entirely.
+limiter.exempt(bp)
 
 
 @bp.record_once

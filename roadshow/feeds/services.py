@@ -21,6 +21,7 @@ cancelled), so the sum rises on every change a slot's calendar entry shows.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -323,10 +324,28 @@ def _run(statement: sa.Executable, **parameters: Any) -> sa.CursorResult:
     return db.session.connection().execute(statement, parameters)
 
 
+# Calendar apps poll feeds all day; most polls end in a 304. Each process keeps an event's head
+# row for FEED_HEAD_TTL seconds (1 s by default), so a busy feed costs no query at all: a programme
+# change reaches every feed within that second. The cache is bounded and per process.
+_HEAD_CACHE: dict[str, tuple[float, EventHead | None]] = {}
+_HEAD_CACHE_LIMIT = 4096
+
+
 def public_event(slug: str) -> EventHead | None:
     """The event with *slug* when its feed is public (published, cancelled, archived); else None."""
+    ttl = float(current_app.config.get("FEED_HEAD_TTL", 1.0))
+    now = time.monotonic()
+    if ttl > 0:
+        cached = _HEAD_CACHE.get(slug)
+        if cached is not None and cached[0] > now:
+            return cached[1]
     row = _run(_PUBLIC_EVENT, slug=slug).first()
-    return EventHead(*row) if row is not None else None
+    head = EventHead(*row) if row is not None else None
+    if ttl > 0:
+        if len(_HEAD_CACHE) >= _HEAD_CACHE_LIMIT:
+            _HEAD_CACHE.clear()
+        _HEAD_CACHE[slug] = (now + ttl, head)
+    return head
 
 
 def _event_over_since(event: EventHead, now: datetime) -> datetime | None:

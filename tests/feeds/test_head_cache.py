@@ -1,0 +1,66 @@
+"""Feed polls within FEED_HEAD_TTL are answered from the process's copy of the event's version."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from roadshow.enums import EventStatus
+from roadshow.extensions import db
+from roadshow.feeds import services
+from roadshow.models import Event
+
+
+def _count_queries(app, run) -> int:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_poll_within_ttl_costs_no_query_and_change_shows_after_it(app, client, make_event, monkeypatch):
+    event = make_event(status=EventStatus.PUBLISHED, start_date=date(2099, 1, 1), end_date=date(2099, 1, 2))
+    clock = [1000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setitem(app.config, "FEED_HEAD_TTL", 1.0)
+    services._HEAD_CACHE.clear()
+    url = f"/events/{event.slug}/calendar.ics"
+    etag = client.get(url).headers["ETag"]
+
+    def poll() -> int:
+        return client.get(url, headers={"If-None-Match": etag}).status_code
+
+    statuses: list[int] = []
+    assert _count_queries(app, lambda: statuses.append(poll())) == 0
+    assert statuses == [304]
+
+    with app.app_context():
+        db.session.execute(sa.update(Event).values(programme_version=Event.programme_version + 1))
+        db.session.commit()
+    assert poll() == 304  # still within the second: the old version
+    clock[0] += 1.5
+    assert poll() == 200  # the change reaches the feed once the copy expires
+    services._HEAD_CACHE.clear()
+
+
+def test_unknown_slug_is_remembered_as_absent_too(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "FEED_HEAD_TTL", 1.0)
+    services._HEAD_CACHE.clear()
+    assert client.get("/events/nowhere/calendar.ics").status_code == 404
+    statuses: list[int] = []
+    assert (
+        _count_queries(app, lambda: statuses.append(client.get("/events/nowhere/calendar.ics").status_code))
+        == 0
+    )
+    assert statuses == [404]
+    services._HEAD_CACHE.clear()
