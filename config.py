@@ -102,6 +102,22 @@ class Config:
     # How long a process may answer feed polls from its copy of an event's version (seconds).
     FEED_HEAD_TTL = float(os.environ.get("FEED_HEAD_TTL") or 1.0)
 
+    FEED_CACHE_BACKEND = os.environ.get("FEED_CACHE_BACKEND") or None
+    FEED_CACHE_PREFIX = os.environ.get("FEED_CACHE_PREFIX", "roadshow:feed:")
+    FEED_CACHE_TTL = _int("FEED_CACHE_TTL", 24 * 3600)
+
+    # Behind a reverse proxy: how many proxies to trust for each X-Forwarded-* header (0 = ignore).
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)
+    PROXY_FIX_X_HOST = _int("PROXY_FIX_X_HOST", 0)
+    PROXY_FIX_X_PORT = _int("PROXY_FIX_X_PORT", 0)
+    PROXY_FIX_X_PREFIX = _int("PROXY_FIX_X_PREFIX", 0)
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
+    HSTS_INCLUDE_SUBDOMAINS = _bool("HSTS_INCLUDE_SUBDOMAINS")
+    # None: JSON logs in production, plain text in development; "" turns structured logs off.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "roadshow" / "translations")

@@ -178,8 +178,10 @@ def configure_logging(app: Flask) -> logging.Handler | None:
     Unset, production logs JSON and other environments leave logging as it is. The handler is
     installed once per process (replaced when the format changes); ``LOG_LEVEL`` sets the level.
     """
-    default = "json" if app.config.get("ENV_NAME") == "production" else ""
-    log_format = str(app.config.get("LOG_FORMAT", default) or "").lower()
+    configured = app.config.get("LOG_FORMAT")
+    if configured is None:  # unset: JSON in production, logging left alone elsewhere
+        configured = "json" if app.config.get("ENV_NAME") == "production" else ""
+    log_format = str(configured).lower()
     if log_format not in FORMATTERS:
         return None
     root = logging.getLogger()

@@ -123,6 +123,16 @@ def test_configure_logging_key_value_and_level_from_config(make_app, app):
     assert logging.getLogger().level == logging.WARNING
 
 
+def test_configure_logging_production_with_empty_log_format_leaves_logging_alone(make_app, app):
+    overrides = {
+        "SECRET_KEY": "x" * 8 + "y-Production-Key-0123456789abcdef",
+        "REDIS_URL": None,
+        "LOG_FORMAT": "",
+    }
+    make_app(app.config["SQLALCHEMY_DATABASE_URI"], ProductionConfig, **overrides)
+    assert not any(getattr(handler, "_roadshow_handler", False) for handler in logging.getLogger().handlers)
+
+
 def test_configure_logging_outside_production_leaves_logging_alone(app):
     assert ops.configure_logging(app) is None
     assert not any(getattr(handler, "_roadshow_handler", False) for handler in logging.getLogger().handlers)
