@@ -85,6 +85,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every area's blueprint."""
+    from roadshow.account import bp as account_bp
     from roadshow.applications import bp as applications_bp
     from roadshow.attendees import bp as attendees_bp
     from roadshow.auth import bp as auth_bp
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
         feeds_bp,
         attendees_bp,
         planner_bp,
+        account_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -53,7 +53,7 @@ def error_response(code: int, message: str | None = None):
 
 
 def refuse_nul_bytes() -> None:
-    """Refuse any request whose path, query or form fields contain a NUL byte (400, never a 500).
+    """Refuse any request whose path, query, form fields or file names hold a NUL byte (400, not 500).
 
     No legitimate text contains NUL, and databases refuse it (PostgreSQL raises on it in text).
     """
@@ -67,6 +67,9 @@ def refuse_nul_bytes() -> None:
     }:
         for key, value in request.form.items(multi=True):
             if "\x00" in key or "\x00" in value:
+                abort(400)
+        for key, upload in request.files.items(multi=True):
+            if "\x00" in key or "\x00" in (upload.filename or ""):
                 abort(400)
 
 

@@ -9,7 +9,9 @@ from babel.dates import format_date, format_datetime, format_time, get_timezone_
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from roadshow import timezones
 from roadshow.enums import EventKind, EventStatus, SessionKind
@@ -110,6 +112,10 @@ def localized(obj: Any, field: str) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     """Expose the formatting helpers to Jinja."""
+    # Flask-Babel's lazy strings claim to be markup (__html__ returns them unescaped), so a lazy
+    # message carrying user text (a form error quoting what was typed) would print raw HTML.
+    # Translations here are text, never markup: escape them like any other string.
+    LazyString.__html__ = lambda self: escape(str(self))
     app.jinja_env.filters.update(
         instant=format_instant,
         clock=format_clock,

@@ -101,8 +101,17 @@ def own_registration_or_none(user: User, registration_id: int) -> Registration |
     )
 
 
+def _sqlite_write_lock(table: sa.Table) -> None:
+    """SQLite ignores ``FOR UPDATE``: begin its single write transaction now instead (a write that
+    changes no row), so concurrent writers queue here and each then reads what the one before it
+    committed. A no-op on PostgreSQL, whose row locks do this."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.update(table).where(sa.false()).values({table.c.id: table.c.id}))
+
+
 def _lock_event(event: Event) -> Event:
-    """Lock *event*'s row until the transaction ends (a no-op on SQLite, which has one writer)."""
+    """Lock *event*'s row until the transaction ends (on SQLite: the database's one write lock)."""
+    _sqlite_write_lock(Event.__table__)
     return db.session.scalars(
         sa.select(Event)
         .where(Event.id == event.id)

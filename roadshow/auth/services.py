@@ -64,6 +64,21 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
+# What people append to a common password to get past length rules ("password2024!", "abc123!!").
+COMMON_SUFFIX_CHARACTERS = "0123456789!"
+
+
+def is_common_password(lowered: str) -> bool:
+    """True for a (lower-cased) common password, also with digits or "!" appended to it."""
+    common = common_passwords()
+    if lowered in common or lowered.rstrip(COMMON_SUFFIX_CHARACTERS) in common:
+        return True
+    return any(
+        lowered.startswith(word) and not lowered[len(word) :].strip(COMMON_SUFFIX_CHARACTERS)
+        for word in common
+    )
+
+
 def password_problems(password: str, *, email: str = "", name: str = "") -> list[str]:
     """Why *password* is too weak (empty when it is acceptable), as messages for the form."""
     problems: list[str] = []
@@ -72,7 +87,7 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     if len(password) > MAX_PASSWORD_LENGTH:
         problems.append(str(_l("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH)))
     lowered = password.lower()
-    if lowered in common_passwords() or lowered.rstrip("0123456789!") in common_passwords():
+    if is_common_password(lowered):
         problems.append(str(_l("This password is one of the most common ones; choose another.")))
     elif len(set(password)) < 5:
         problems.append(str(_l("Use more different characters.")))

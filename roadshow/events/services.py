@@ -93,7 +93,6 @@ STATUS_ACTIONS: dict[str, tuple[frozenset[EventStatus], EventStatus]] = {
 }
 
 
-
 class InvalidChangeError(Exception):
     """Refused input: messages keyed by form field name (None for the form as a whole)."""
 
@@ -258,9 +257,18 @@ def _require_manager(actor: Any, event: Event) -> None:
         raise PermissionError("user may not manage this event")
 
 
+def _sqlite_write_lock(table: sa.Table) -> None:
+    """SQLite ignores ``FOR UPDATE``: begin its single write transaction now instead (a write that
+    changes no row), so concurrent writers queue here and each then reads what the one before it
+    committed. A no-op on PostgreSQL, whose row locks do this."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.update(table).where(sa.false()).values({table.c.id: table.c.id}))
+
+
 def _lock(event: Event) -> Event:
     """Lock the event's row for this transaction (PostgreSQL) and reload it, so that concurrent
     programme changes are applied one after the other (overlap checks, version counters)."""
+    _sqlite_write_lock(Event.__table__)
     locked = db.session.scalars(
         sa.select(Event)
         .where(Event.id == event.id)

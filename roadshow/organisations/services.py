@@ -143,8 +143,17 @@ def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]
         yield values[start : start + size]
 
 
+def _sqlite_write_lock(table: sa.Table) -> None:
+    """SQLite ignores ``FOR UPDATE``: begin its single write transaction now instead (a write that
+    changes no row), so concurrent writers queue here and each then reads what the one before it
+    committed. A no-op on PostgreSQL, whose row locks do this."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.update(table).where(sa.false()).values({table.c.id: table.c.id}))
+
+
 def _lock(organisation: Organisation) -> Organisation:
     """Lock *organisation*'s row until commit (PostgreSQL), so owner changes cannot interleave."""
+    _sqlite_write_lock(Organisation.__table__)
     return db.session.scalars(
         sa.select(Organisation)
         .where(Organisation.id == organisation.id)

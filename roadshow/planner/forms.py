@@ -92,10 +92,14 @@ class PlannerForm(FlaskForm):
         names = split_zone_names(field.data)
         unknown = [name for name in names if not timezones.is_valid_timezone(name)]
         if unknown:
+            # str(): a lazy string is trusted as markup by Jinja, and the names are what was typed.
             raise ValidationError(
-                _l(
-                    "Unknown time zone: %(names)s. Use IANA names such as Europe/Paris or America/New_York.",
-                    names=", ".join(name[:64] for name in unknown[:3]),
+                str(
+                    _l(
+                        "Unknown time zone: %(names)s. Use IANA names such as Europe/Paris or "
+                        "America/New_York.",
+                        names=", ".join(name[:64] for name in unknown[:3]),
+                    )
                 )
             )
         if len(overlap.unique_zones(names)) > MAX_EXTRA_ZONES:

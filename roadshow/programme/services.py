@@ -344,10 +344,19 @@ def session_of_event(event: Event, session_id: int) -> ProgrammeSession | None:
     return session
 
 
+def _sqlite_write_lock(table: sa.Table) -> None:
+    """SQLite ignores ``FOR UPDATE``: begin its single write transaction now instead (a write that
+    changes no row), so concurrent writers queue here and each then reads what the one before it
+    committed. A no-op on PostgreSQL, whose row locks do this."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.update(table).where(sa.false()).values({table.c.id: table.c.id}))
+
+
 def _lock_slots(slot_ids: Iterable[int]) -> dict[int, PitchSlot]:
     """Lock the slot rows (in id order, so two writers never wait for each other in a circle) and
     reload them, so that what this transaction checks is what is in the database now."""
     ids = sorted(set(slot_ids))
+    _sqlite_write_lock(PitchSlot.__table__)
     rows = db.session.scalars(
         sa.select(PitchSlot)
         .where(PitchSlot.id.in_(ids))
@@ -365,6 +374,7 @@ def _lock_application(application: PitchApplication) -> None:
     plain write of ``pitch_slots.application_id`` takes; such a writer is stopped by the UNIQUE
     constraint instead.
     """
+    _sqlite_write_lock(PitchApplication.__table__)
     db.session.execute(
         sa.select(PitchApplication.id)
         .where(PitchApplication.id == application.id)
@@ -384,6 +394,7 @@ def _event_slots_for_update(event: Event) -> list[PitchSlot]:
 
 
 def _lock_event(event: Event) -> Event:
+    _sqlite_write_lock(Event.__table__)
     return db.session.scalars(
         sa.select(Event)
         .where(Event.id == event.id)
