@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
 from roadshow import permissions, timezones
@@ -28,6 +27,8 @@ from roadshow.audit import ACTION_LABELS, record_change
 from roadshow.enums import EventKind, EventStatus, SessionKind, SessionStatus, SlotState
 from roadshow.extensions import db
 from roadshow.i18n import EVENT_STATUS_LABELS
+from roadshow.invitations import InvalidInvitationError, sign_invitation
+from roadshow.invitations import read_invitation as read_signed_invitation
 from roadshow.links import external_url
 from roadshow.mail.outbox import queue_templated_email
 from roadshow.models import (
@@ -104,10 +105,6 @@ class InvalidChangeError(Exception):
     def single(cls, message: Any, field: str | None = None) -> InvalidChangeError:
         """One problem, on *field* or on the whole form."""
         return cls({field: [str(message)]})
-
-
-class InvalidInvitationError(Exception):
-    """An organiser invitation link that is forged, expired, withdrawn or for a vanished event."""
 
 
 class _Problems:
@@ -778,30 +775,15 @@ def event_organisers(event: Event) -> list[EventOrganiser]:
     )
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
-
-
 def invitation_token(event: Event, email: str) -> str:
     """A signed, timestamped token naming *event* and the invited *email*."""
-    return _serializer().dumps({"event": event.id, "email": email.strip().lower()})
+    return sign_invitation(INVITATION_SALT, "event", event.id, email)
 
 
 def read_invitation(token: str) -> Invitation:
     """Check an invitation token's signature and age; InvalidInvitationError when it is not good."""
-    try:
-        payload, issued_at = _serializer().loads(
-            token, max_age=current_app.config["INVITATION_MAX_AGE"], return_timestamp=True
-        )
-    except (SignatureExpired, BadSignature) as exc:
-        raise InvalidInvitationError(str(exc)) from exc
-    if (
-        not isinstance(payload, dict)
-        or not isinstance(payload.get("event"), int)
-        or not isinstance(payload.get("email"), str)
-    ):
-        raise InvalidInvitationError("malformed payload")
-    return Invitation(event_id=payload["event"], email=payload["email"], issued_at=issued_at)
+    signed = read_signed_invitation(INVITATION_SALT, "event", token)
+    return Invitation(event_id=signed.target_id, email=signed.email, issued_at=signed.issued_at)
 
 
 def add_organiser(actor: User, event: Event, email: str) -> str:

@@ -38,6 +38,8 @@ from roadshow.countries import (
 )
 from roadshow.enums import MembershipRole, MembershipStatus
 from roadshow.extensions import db
+from roadshow.invitations import InvalidInvitationError, sign_invitation
+from roadshow.invitations import read_invitation as read_signed_invitation
 from roadshow.links import external_url
 from roadshow.mail.outbox import queue_templated_email
 from roadshow.models import AuditLogEntry, Membership, Organisation, Sector, User
@@ -95,10 +97,6 @@ class DuplicateOrganisationError(Exception):
     def __init__(self, matches: list[Organisation]) -> None:
         super().__init__(", ".join(organisation.name for organisation in matches))
         self.matches = matches
-
-
-class InvalidInvitationError(Exception):
-    """An invitation link that is forged, expired or names a vanished organisation."""
 
 
 @dataclass(frozen=True)
@@ -563,30 +561,15 @@ def decide_request(actor: User, organisation: Organisation, membership: Membersh
     return requester
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
-
-
 def invitation_token(organisation: Organisation, email: str) -> str:
     """A signed, timestamped token naming *organisation* and the invited *email*."""
-    return _serializer().dumps({"organisation": organisation.id, "email": email.strip().lower()})
+    return sign_invitation(INVITATION_SALT, "organisation", organisation.id, email)
 
 
 def read_invitation(token: str) -> Invitation:
     """Check an invitation token's signature and age; InvalidInvitationError when it is not good."""
-    try:
-        payload, issued_at = _serializer().loads(
-            token, max_age=current_app.config["INVITATION_MAX_AGE"], return_timestamp=True
-        )
-    except (SignatureExpired, BadSignature) as exc:
-        raise InvalidInvitationError(str(exc)) from exc
-    if (
-        not isinstance(payload, dict)
-        or not isinstance(payload.get("organisation"), int)
-        or not isinstance(payload.get("email"), str)
-    ):
-        raise InvalidInvitationError("malformed payload")
-    return Invitation(organisation_id=payload["organisation"], email=payload["email"], issued_at=issued_at)
+    signed = read_signed_invitation(INVITATION_SALT, "organisation", token)
+    return Invitation(organisation_id=signed.target_id, email=signed.email, issued_at=signed.issued_at)
 
 
 def invite_member(actor: User, organisation: Organisation, email: str) -> str:
