@@ -133,19 +133,32 @@ def test_fifty_concurrent_claims_of_one_slot_one_wins_the_rest_409(app, world: W
     assert CONFLICT in loser.get_data(as_text=True)
 
 
-def _unguarded_lock_slots(slot_ids):
-    """The guard removed: a plain read of the slots, then the pause a busy server may take."""
-    rows = db.session.scalars(
-        sa.select(PitchSlot)
-        .where(PitchSlot.id.in_(sorted(set(slot_ids))))
-        .execution_options(populate_existing=True)
-    ).all()
-    time.sleep(0.05)
-    return {row.id: row for row in rows}
+def _unguarded_lock_slots(everyone_has_read: threading.Barrier) -> Callable[[list[int]], dict]:
+    """The guard removed: a plain read of the slots; every request reads before any of them writes.
+
+    Waiting for all readers makes the interleaving that a busy server produces by chance certain,
+    so the control shows the race on every run (and on SQLite as on PostgreSQL).
+    """
+
+    def read_slots(slot_ids: list[int]) -> dict:
+        rows = db.session.scalars(
+            sa.select(PitchSlot)
+            .where(PitchSlot.id.in_(sorted(set(slot_ids))))
+            .execution_options(populate_existing=True)
+        ).all()
+        try:
+            everyone_has_read.wait()
+        except threading.BrokenBarrierError:
+            time.sleep(0.05)
+        return {row.id: row for row in rows}
+
+    return read_slots
 
 
 def test_control_without_the_slot_lock_the_harness_sees_a_double_booking(app, world: World, monkeypatch):
-    monkeypatch.setattr(programme, "_lock_slots", _unguarded_lock_slots)
+    monkeypatch.setattr(
+        programme, "_lock_slots", _unguarded_lock_slots(threading.Barrier(CLAIMS, timeout=20))
+    )
     monkeypatch.setattr(programme, "_lock_application", lambda application: None)
     responses, _ = _claim_all(app, world)
     successes = [r for r in responses if not isinstance(r, Exception) and r.status_code == 302]
@@ -200,7 +213,7 @@ def test_one_company_claimed_for_twenty_slots_at_once_gets_exactly_one(app, worl
 def test_control_without_locks_the_unique_constraint_still_allows_one_holder(app, world: World, monkeypatch):
     """With the locks and the holder check removed, UNIQUE(application_id) is the last line: the
     losers fail on it (409 through the routes' IntegrityError handling), never a second holder."""
-    monkeypatch.setattr(programme, "_lock_slots", _unguarded_lock_slots)
+    monkeypatch.setattr(programme, "_lock_slots", _unguarded_lock_slots(threading.Barrier(10, timeout=20)))
     monkeypatch.setattr(programme, "_lock_application", lambda application: None)
     monkeypatch.setattr(programme, "_slot_holding", lambda application_id: None)
     responses, _ = _claim_one_company_for_many_slots(app, world, 10)
@@ -304,7 +317,9 @@ def test_control_without_the_unique_constraint_one_company_holds_several_slots(
     _schema_without_unique_holder(url)
     application = make_app(url)
     event_id, application_id, slot_ids, organiser = _throwaway_world(application, 10)
-    monkeypatch.setattr(programme, "_lock_slots", _unguarded_lock_slots)
+    monkeypatch.setattr(
+        programme, "_lock_slots", _unguarded_lock_slots(threading.Barrier(len(slot_ids), timeout=20))
+    )
     monkeypatch.setattr(programme, "_lock_application", lambda application: None)
     monkeypatch.setattr(programme, "_slot_holding", lambda application_id: None)
     clients = []
