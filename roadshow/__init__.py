@@ -67,8 +67,23 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    _check_rate_limits_in_views_only(app, limiter)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     auth_session.init_login_manager(app, login_manager)
+    app.session_interface = auth_session.SessionInterface()
+
+
+def _check_rate_limits_in_views_only(app: Flask, limiter: object) -> None:
+    """Drop Flask-Limiter's before-request check: Roadshow's limits are all route decorators.
+
+    A decorated view checks its own limits when it is called; the global hook exists for default,
+    application-wide and blueprint limits, which Roadshow does not use. It would still resolve (no)
+    limits on every request — about a tenth of the work of a cached feed or page answer.
+    """
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+        return  # a deployment configured global limits: keep the hook that enforces them
+    hooks = app.before_request_funcs.get(None, [])
+    hooks[:] = [hook for hook in hooks if hook != limiter._check_request_limit]  # type: ignore[attr-defined]
 
 
 def register_url_converters(app: Flask) -> None:

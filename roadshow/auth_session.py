@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 
@@ -23,6 +24,28 @@ def load_user(identity: str) -> User | None:
     if user is None or user.session_version != int(version):
         return None
     return user
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per key.
+
+    Flask builds it (an itsdangerous serializer with its signers) twice on every request, to read
+    and to write the cookie; the keys only change with a restart.
+    """
+
+    def __init__(self) -> None:
+        """Start with no serializer built."""
+        self._serializers: dict[tuple[object, ...], object] = {}
+
+    def get_signing_serializer(self, app: Flask):  # type: ignore[override]
+        """The serializer for *app*'s current SECRET_KEY (and SECRET_KEY_FALLBACKS)."""
+        key = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializer = self._serializers.get(key)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            if serializer is not None:
+                self._serializers = {key: serializer}  # a changed key replaces the old one
+        return serializer
 
 
 def init_login_manager(app: Flask, login_manager: LoginManager) -> None:

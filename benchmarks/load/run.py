@@ -213,6 +213,23 @@ def _process_ticks() -> dict[int, tuple[int, int, str]]:
     return processes
 
 
+def postgres_backend_database(command: str) -> str | None:
+    """The database a PostgreSQL backend process serves, from its title; None for other processes.
+
+    Titles read ``postgres: user database host(port) state``, on Debian with the cluster first
+    (``postgres: 15/main: user database 127.0.0.1(5432) idle``); background processes
+    (``postgres: 15/main: checkpointer``) serve nobody.
+    """
+    parts = command.split()
+    if not parts or parts[0] != "postgres:":
+        return None
+    if len(parts) > 1 and parts[1].endswith(":"):  # the cluster name
+        parts = parts[:1] + parts[2:]
+    if len(parts) >= 4 and (parts[3].endswith(")") or parts[3] == "[local]"):
+        return parts[2]
+    return None
+
+
 class CpuWatch:
     """How much of the machine other processes used while a scenario ran (0 to 1 of all CPUs).
 
@@ -234,9 +251,7 @@ class CpuWatch:
         if "redis-server" in command:
             return False
         if command.startswith("postgres"):
-            # "postgres: user database host(port) state" for backends; background workers otherwise.
-            parts = command.split()
-            return len(parts) >= 3 and parts[0] == "postgres:" and parts[2] != self.database
+            return postgres_backend_database(command) not in (None, self.database)
         return True
 
     def __exit__(self, *exc_info: object) -> None:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from roadshow.extensions import db, limiter
-from roadshow.feeds import http, services, tokens
+from roadshow.feeds import http, reads, services, tokens
 from roadshow.feeds.redaction import install_token_redaction
 from roadshow.i18n import LANGUAGE_NAMES
 from roadshow.links import external_url
@@ -25,8 +25,9 @@ limiter.exempt(bp)
 
 @bp.record_once
 def _setup(state) -> None:
-    """Keep personal feed tokens out of the access and error logs."""
+    """Keep personal feed tokens out of the access and error logs; close feed read connections."""
     install_token_redaction(state.app)
+    reads.init_app(state.app)
 
 
 def _calendar(key: services.FeedKey, render, *, private: bool = False, filename: str | None = None):

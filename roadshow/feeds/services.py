@@ -31,11 +31,13 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, gettext
+from sqlalchemy.orm import aliased
 
 from roadshow import timezones
 from roadshow.calendar import CalendarEntry, EntryStatus, FeedInfo, build_feed, build_single
 from roadshow.enums import EventStatus, MembershipStatus, RegistrationStatus, SessionStatus, SlotState
 from roadshow.extensions import db
+from roadshow.feeds import reads
 from roadshow.feeds.cache import CachedFeed, feed_cache
 from roadshow.feeds.http import Validators, etag_for
 from roadshow.feeds.tokens import TokenOwner
@@ -320,8 +322,8 @@ class EventHead:
 
 
 def _run(statement: sa.Executable, **parameters: Any) -> sa.CursorResult:
-    """Execute a prebuilt Core statement on the session's connection (no ORM layer, cached SQL)."""
-    return db.session.connection().execute(statement, parameters)
+    """Execute a prebuilt Core statement (no ORM layer, cached SQL) on the feed read connection."""
+    return reads.read(statement, parameters)
 
 
 # Calendar apps poll feeds all day; most polls end in a 304. Each process keeps an event's head
@@ -425,29 +427,35 @@ def cached_body(key: FeedKey, render: Any) -> bytes:
 
 
 def _starred_session_ids(user_id: Any) -> sa.Select:
-    """Ids of sessions *user_id* starred in events they are (still) registered for (correlated to
-    the outer ProgrammeSession, so a star on another event's session counts for nothing)."""
+    """Ids of sessions *user_id* starred in events they are (still) registered for; a star on
+    another event's session counts for nothing. Not correlated to the outer query, so the database
+    builds the set once instead of once per candidate session."""
+    starred = aliased(ProgrammeSession)
     return (
         sa.select(session_stars.c.session_id)
         .join(Registration, Registration.id == session_stars.c.registration_id)
+        .join(starred, starred.id == session_stars.c.session_id)
         .where(
             Registration.user_id == user_id,
             Registration.status != RegistrationStatus.CANCELLED,
-            Registration.event_id == ProgrammeSession.event_id,
+            starred.event_id == Registration.event_id,
         )
     )
 
 
 def _starred_slot_ids(user_id: Any) -> sa.Select:
-    """Ids of pitch slots *user_id* starred in events they are (still) registered for (correlated to
-    the outer ProgrammeSession, like the sessions)."""
+    """Ids of pitch slots *user_id* starred in events they are (still) registered for (uncorrelated,
+    like the sessions)."""
+    slot, block = aliased(PitchSlot), aliased(ProgrammeSession)
     return (
         sa.select(slot_stars.c.slot_id)
         .join(Registration, Registration.id == slot_stars.c.registration_id)
+        .join(slot, slot.id == slot_stars.c.slot_id)
+        .join(block, block.id == slot.session_id)
         .where(
             Registration.user_id == user_id,
             Registration.status != RegistrationStatus.CANCELLED,
-            Registration.event_id == ProgrammeSession.event_id,
+            block.event_id == Registration.event_id,
         )
     )
 
@@ -503,6 +511,32 @@ def personal_language(owner: TokenOwner) -> str:
     return feed_language(owner.locale)
 
 
+# A personal feed's fingerprint is kept per process for FEED_HEAD_TTL seconds too (the same promise as
+# event feeds: a change shows within that second), so a calendar app polling from a phone and a
+# laptop costs one query per poll: the token's, which is checked every time, so that a revoked or
+# regenerated URL stops working at once.
+_FINGERPRINT_CACHE: dict[int, tuple[float, tuple[str, datetime]]] = {}
+_FINGERPRINT_CACHE_LIMIT = 4096
+
+
+def _fingerprint(user_id: int, since: datetime, now: datetime) -> tuple[str, datetime]:
+    """(digest, Last-Modified) of every row that decides what *user_id*'s personal feed shows."""
+    items: list[tuple[str, int, int, bool]] = []
+    over: dict[tuple[date, str], bool] = {}
+    last_modified = since
+    for kind, item, version, updated_at, end_date, zone, status in _run(_FINGERPRINT, user_id=user_id):
+        if status not in PUBLIC_EVENT_STATUSES:
+            continue
+        event_over = over.get((end_date, zone))
+        if event_over is None:
+            event_over = over[(end_date, zone)] = is_over(end_date, zone, now)
+        items.append((kind, item, version, event_over))
+        if updated_at > last_modified:
+            last_modified = updated_at
+    items.sort()
+    return etag_for(*items), last_modified
+
+
 def personal_feed_key(owner: TokenOwner, now: datetime | None = None) -> FeedKey:
     """The cache key and validators of *owner*'s personal feed: one small aggregate query.
 
@@ -512,16 +546,19 @@ def personal_feed_key(owner: TokenOwner, now: datetime | None = None) -> FeedKey
     a star or a registration changes it, as does any programme change of a relevant event.
     """
     now = now or utcnow()
-    language = personal_language(owner)
-    items = []
-    last_modified = owner.token_created_at
-    for kind, item, version, updated_at, end_date, zone, status in _run(_FINGERPRINT, user_id=owner.user_id):
-        if status not in PUBLIC_EVENT_STATUSES:
-            continue
-        items.append(f"{kind}{item}.{version}.{int(is_over(end_date, zone, now))}")
-        last_modified = max(last_modified, updated_at)
-    items.sort()
-    etag = etag_for("personal", owner.user_id, owner.token_id, language, *items)
+    ttl = float(current_app.config.get("FEED_HEAD_TTL", 1.0))
+    clock = time.monotonic()
+    cached = _FINGERPRINT_CACHE.get(owner.user_id) if ttl > 0 else None
+    if cached is not None and cached[0] > clock:
+        digest, last_modified = cached[1]
+    else:
+        digest, last_modified = _fingerprint(owner.user_id, owner.token_created_at, now)
+        if ttl > 0:
+            if len(_FINGERPRINT_CACHE) >= _FINGERPRINT_CACHE_LIMIT:
+                _FINGERPRINT_CACHE.clear()
+            _FINGERPRINT_CACHE[owner.user_id] = (clock + ttl, (digest, last_modified))
+    last_modified = max(last_modified, owner.token_created_at)
+    etag = etag_for("personal", owner.user_id, owner.token_id, personal_language(owner), digest)
     validators = Validators(etag, last_modified, trust_last_modified=False)
     return FeedKey(f"personal:{owner.user_id}:{etag}", validators)
 

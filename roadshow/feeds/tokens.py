@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from roadshow.extensions import db
+from roadshow.feeds import reads
 from roadshow.models import CalendarToken, User, utcnow
 
 TOKEN_BYTES = 32  # 256 bits; token_urlsafe gives 43 characters
@@ -89,5 +90,5 @@ def token_owner(token: str) -> TokenOwner | None:
     """
     if not is_well_formed(token):
         return None
-    row = db.session.connection().execute(_OWNER, {"token_hash": hash_token(token)}).first()
+    row = reads.read(_OWNER, {"token_hash": hash_token(token)}).first()
     return TokenOwner(*row) if row is not None else None

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from roadshow.enums import EventStatus
 from roadshow.extensions import db
 from roadshow.feeds import services
-from roadshow.models import Event
+from roadshow.models import Event, session_stars
 
 
 def _count_queries(app, run) -> int:
@@ -64,3 +64,49 @@ def test_unknown_slug_is_remembered_as_absent_too(app, client, monkeypatch):
     )
     assert statuses == [404]
     services._HEAD_CACHE.clear()
+
+
+def test_personal_poll_within_ttl_checks_only_the_token(
+    app, client, summit, register, personal_token, monkeypatch
+):
+    registration = register(summit.event, summit.attendee, starred=(summit.keynote,))
+    clock = [5000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setitem(app.config, "FEED_HEAD_TTL", 1.0)
+    services._FINGERPRINT_CACHE.clear()
+    url = f"/calendar/{personal_token(summit.attendee)}.ics"
+    etag = client.get(url).headers["ETag"]
+
+    def poll() -> int:
+        return client.get(url, headers={"If-None-Match": etag}).status_code
+
+    statuses: list[int] = []
+    assert _count_queries(app, lambda: statuses.append(poll())) == 1  # the token, nothing else
+    assert statuses == [304]
+
+    with app.app_context():  # a new star: the feed changes, once the process's copy expires
+        db.session.execute(
+            session_stars.insert().values(registration_id=registration.id, session_id=summit.panel.id)
+        )
+        db.session.commit()
+    assert poll() == 304
+    clock[0] += 1.5
+    assert poll() == 200
+    services._FINGERPRINT_CACHE.clear()
+
+
+def test_personal_token_revoked_within_ttl_stops_at_once(
+    app, client, summit, register, personal_token, monkeypatch
+):
+    register(summit.event, summit.attendee, starred=(summit.keynote,))
+    monkeypatch.setattr(services.time, "monotonic", lambda: 9000.0)  # the copy never expires here
+    monkeypatch.setitem(app.config, "FEED_HEAD_TTL", 1.0)
+    services._FINGERPRINT_CACHE.clear()
+    old = personal_token(summit.attendee)
+    etag = client.get(f"/calendar/{old}.ics").headers["ETag"]
+    new = personal_token(summit.attendee)  # regenerating revokes the old URL
+    assert client.get(f"/calendar/{old}.ics", headers={"If-None-Match": etag}).status_code == 404
+    assert client.get(f"/calendar/{old}.ics").status_code == 404
+    fresh = client.get(f"/calendar/{new}.ics", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200  # a new token is a new feed: the old validators do not match it
+    services._FINGERPRINT_CACHE.clear()
