@@ -99,6 +99,8 @@ class Config:
     CALENDAR_UID_HOST = os.environ.get("CALENDAR_UID_HOST") or None
     FEED_CACHE_ENTRIES = _int("FEED_CACHE_ENTRIES", 256)
     FEED_CACHE_MAX_BYTES = _int("FEED_CACHE_MAX_BYTES", 64 * 1024 * 1024)
+    PAGE_CACHE_ENTRIES = _int("PAGE_CACHE_ENTRIES", 256)
+    PAGE_CACHE_MAX_BYTES = _int("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
     # How long a process may answer feed polls from its copy of an event's version (seconds).
     FEED_HEAD_TTL = float(os.environ.get("FEED_HEAD_TTL") or 1.0)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any
 
@@ -15,16 +15,39 @@ from roadshow.extensions import db
 from roadshow.models import Event, ProgrammeSession, utcnow
 
 
+def _upcoming_candidates(today: date) -> tuple[sa.ColumnElement[bool], ...]:
+    """Published events ending no earlier than yesterday in UTC (every zone's today is within a day)."""
+    return (Event.status == EventStatus.PUBLISHED, Event.end_date >= today - timedelta(days=1))
+
+
+def _not_ended(end_date: date, tz_name: str, now: datetime) -> bool:
+    return end_date >= timezones.local_date(now, tz_name)
+
+
 def upcoming_events(today: date | None = None) -> list[Event]:
     """Published events that have not ended yet (by the event's own calendar), soonest first."""
     now = utcnow()
-    today = today or now.date()
     candidates = db.session.scalars(
         sa.select(Event)
-        .where(Event.status == EventStatus.PUBLISHED, Event.end_date >= today - timedelta(days=1))
+        .where(*_upcoming_candidates(today or now.date()))
         .order_by(Event.start_date, Event.id)
     ).all()
-    return [event for event in candidates if event.end_date >= timezones.local_date(now, event.timezone)]
+    return [event for event in candidates if _not_ended(event.end_date, event.timezone, now)]
+
+
+def upcoming_event_versions() -> list[tuple[int, datetime]]:
+    """(id, updated_at) of the events upcoming_events() lists, in its order: one query of four columns.
+
+    Everything the home page shows of an event is a column of its row, and every change of a row
+    raises its updated_at, so these pairs change whenever the list would.
+    """
+    now = utcnow()
+    rows = db.session.execute(
+        sa.select(Event.id, Event.updated_at, Event.end_date, Event.timezone)
+        .where(*_upcoming_candidates(now.date()))
+        .order_by(Event.start_date, Event.id)
+    )
+    return [(row.id, row.updated_at) for row in rows if _not_ended(row.end_date, row.timezone, now)]
 
 
 def visible_event_or_none(slug: str, user: Any) -> Event | None:

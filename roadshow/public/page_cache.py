@@ -1,0 +1,215 @@
+"""Rendered public event pages, kept in process so that a busy page is rendered once per version.
+
+Two layers, each keyed by everything its HTML depends on, so an entry never needs invalidating: a
+change makes a new key and the old entry ages out of a bounded LRU.
+
+- The whole page, for anonymous visitors with no flash message waiting, on URLs whose only query
+  argument is a ``?tz=`` preview. Key: the event's id, programme version and ``updated_at`` (every
+  change the page shows raises the version — see roadshow.events.services), the language, the
+  reader's zone (their cookie or the preview) and the path with its query string (the language
+  switcher sends the reader back there). The page is stored with its CSRF token replaced by a
+  placeholder; every response carries the visitor's own token.
+- The programme (sessions day by day), for everyone else who sees a public event: the same key
+  without the path, rendered into each reader's own page (their navigation, their flashes).
+
+Drafts are never cached: only their organisers see them, and they must see every edit at once.
+Anonymous visitors' pages look the event up with roadshow.feeds.services.public_event, which each
+process keeps for ``FEED_HEAD_TTL`` seconds, so a hit costs no query and a change reaches anonymous
+readers within that time.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, Response, current_app, render_template, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from roadshow.feeds.services import EventHead, public_event
+from roadshow.i18n import viewer_timezone
+from roadshow.models import Event
+from roadshow.permissions import PUBLIC_EVENT_STATUSES
+from roadshow.public import services
+
+DEFAULT_MAX_ENTRIES = 256
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+_EXTENSION_KEY = "roadshow.page_cache"
+# Query arguments a cached page may carry: the ``?tz=`` preview (checked before the view runs).
+# Other arguments (a campaign's click ids, say) would each make a new entry and push useful ones
+# out, so such pages are rendered around the cached programme instead.
+CACHEABLE_ARGUMENTS = frozenset({"tz"})
+# Stands for the CSRF token in a stored page: random per process and holding "<", which escaped
+# text never contains, so nothing else in a page can be mistaken for it.
+_TOKEN_PLACEHOLDER = f"<csrf-token {secrets.token_hex(16)}>"
+_TOKEN_PLACEHOLDER_BYTES = _TOKEN_PLACEHOLDER.encode()
+
+
+class BoundedLRU:
+    """A thread-safe LRU of rendered text (``str`` or ``bytes``), bounded by entries and memory."""
+
+    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        """Keep at most *max_entries* values taking at most *max_bytes* bytes of memory together."""
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, str | bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> str | bytes | None:
+        """The value under *key* (marked as recently used), or None."""
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: str | bytes) -> None:
+        """Store *value*; evict the least recently used entries beyond the limits."""
+        size = sys.getsizeof(value)
+        if size > self.max_bytes or self.max_entries < 1:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= sys.getsizeof(old)
+            self._entries[key] = value
+            self._bytes += size
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= sys.getsizeof(evicted)
+
+    def __len__(self) -> int:
+        """How many values are kept."""
+        return len(self._entries)
+
+    @property
+    def size(self) -> int:
+        """The memory the kept values take, in bytes."""
+        return self._bytes
+
+    def clear(self) -> None:
+        """Forget every value."""
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+def page_cache(app: Flask) -> BoundedLRU:
+    """*app*'s page cache, created on first use (``PAGE_CACHE_ENTRIES``, ``PAGE_CACHE_MAX_BYTES``)."""
+    cache = app.extensions.get(_EXTENSION_KEY)
+    if cache is None:
+        cache = app.extensions.setdefault(
+            _EXTENSION_KEY,
+            BoundedLRU(
+                int(app.config.get("PAGE_CACHE_ENTRIES", DEFAULT_MAX_ENTRIES)),
+                int(app.config.get("PAGE_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES)),
+            ),
+        )
+    return cache
+
+
+def _cache() -> BoundedLRU:
+    return page_cache(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def _reader() -> tuple[str, str | None]:
+    """This reader's language and zone (their own, or a ``?tz=`` preview)."""
+    return str(get_locale()), viewer_timezone()
+
+
+def _version_key(kind: str, event: Event | EventHead) -> tuple[Hashable, ...]:
+    """What a rendering of *event* depends on, for this reader: versions, language and zone."""
+    return (kind, event.id, event.programme_version, event.updated_at.isoformat(), *_reader())
+
+
+def _path() -> str:
+    """The path and query string, as the language switcher's ``next`` field carries them."""
+    return request.full_path if request.query_string else request.path
+
+
+# --- Whole pages, for anonymous visitors ---------------------------------------------------------------
+
+
+def _anonymous_without_flashes(arguments: frozenset[str]) -> bool:
+    """May this request's whole page be shared? Anonymous, no flash waiting, only *arguments* given."""
+    if current_user.is_authenticated or "_flashes" in session:  # flashes are personal
+        return False
+    return request.args.keys() <= arguments and all(
+        len(request.args.getlist(name)) == 1 for name in request.args
+    )
+
+
+def cacheable_head(slug: str) -> EventHead | None:
+    """The public event *slug* when this request's whole page may come from the cache, else None.
+
+    Only anonymous visitors with no flash message waiting qualify, on URLs with no query argument
+    but ``tz``. Unknown slugs and drafts give None: they take the usual path.
+    """
+    if not _anonymous_without_flashes(CACHEABLE_ARGUMENTS):
+        return None
+    return public_event(slug)
+
+
+def event_page_key(event: Event | EventHead) -> tuple[Hashable, ...]:
+    """The cache key of *event*'s whole page at this URL, for this reader."""
+    return (*_version_key("page", event), _path())
+
+
+def home_key() -> tuple[Hashable, ...] | None:
+    """The cache key of the home page for this request (one light query), or None when not shared."""
+    if not _anonymous_without_flashes(frozenset()):
+        return None
+    return home_key_of(services.upcoming_event_versions())
+
+
+def home_key_of(versions: Iterable[tuple[int, datetime]]) -> tuple[Hashable, ...]:
+    """The cache key of the home page listing events of these (id, updated_at), for this reader."""
+    listed = tuple((event_id, updated_at.isoformat()) for event_id, updated_at in versions)
+    return ("home", *_reader(), _path(), listed)
+
+
+def cached_page(key: tuple[Hashable, ...]) -> Response | None:
+    """The page stored under *key*, carrying this visitor's own CSRF token; or None."""
+    body = _cache().get(key)
+    if body is None:
+        return None
+    token = generate_csrf().encode()
+    return Response(body.replace(_TOKEN_PLACEHOLDER_BYTES, token), mimetype="text/html")  # type: ignore[arg-type]
+
+
+def store_page(key: tuple[Hashable, ...], html: str) -> None:
+    """Keep *html*, a page just rendered for an anonymous visitor, under *key* without its CSRF token."""
+    if current_user.is_authenticated:  # never share a signed-in reader's page (their navigation)
+        return
+    _cache().put(key, html.replace(generate_csrf(), _TOKEN_PLACEHOLDER).encode())
+
+
+# --- The programme, for every reader of a public event ----------------------------------------------------
+
+
+def _render_programme(event: Event) -> str:
+    return render_template("public/_programme.html", event=event, programme=services.programme_by_day(event))
+
+
+def programme_html(event: Event) -> Markup:
+    """The programme part of *event*'s page for this reader: cached for public events, fresh for drafts."""
+    if event.status not in PUBLIC_EVENT_STATUSES:
+        html: Any = _render_programme(event)
+    else:
+        key = _version_key("programme", event)
+        html = _cache().get(key)
+        if html is None:
+            html = _render_programme(event)
+            _cache().put(key, html)
+    # Markup is safe here: the fragment comes from our own template, which escapes every value it
+    # prints (titles and descriptions included); nothing in it is marked safe.
+    return Markup(html)  # noqa: S704 - see above
