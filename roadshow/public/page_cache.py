@@ -21,9 +21,6 @@ readers within that time.
 from __future__ import annotations
 
 import secrets
-import sys
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from datetime import datetime
 from typing import Any
@@ -36,6 +33,7 @@ from markupsafe import Markup
 
 from roadshow.feeds.services import EventHead, public_event
 from roadshow.i18n import viewer_timezone
+from roadshow.lru import BoundedLRU
 from roadshow.models import Event
 from roadshow.permissions import PUBLIC_EVENT_STATUSES
 from roadshow.public import services
@@ -53,57 +51,7 @@ _TOKEN_PLACEHOLDER = f"<csrf-token {secrets.token_hex(16)}>"
 _TOKEN_PLACEHOLDER_BYTES = _TOKEN_PLACEHOLDER.encode()
 
 
-class BoundedLRU:
-    """A thread-safe LRU of rendered text (``str`` or ``bytes``), bounded by entries and memory."""
-
-    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        """Keep at most *max_entries* values taking at most *max_bytes* bytes of memory together."""
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, str | bytes] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> str | bytes | None:
-        """The value under *key* (marked as recently used), or None."""
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: str | bytes) -> None:
-        """Store *value*; evict the least recently used entries beyond the limits."""
-        size = sys.getsizeof(value)
-        if size > self.max_bytes or self.max_entries < 1:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= sys.getsizeof(old)
-            self._entries[key] = value
-            self._bytes += size
-            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._bytes -= sys.getsizeof(evicted)
-
-    def __len__(self) -> int:
-        """How many values are kept."""
-        return len(self._entries)
-
-    @property
-    def size(self) -> int:
-        """The memory the kept values take, in bytes."""
-        return self._bytes
-
-    def clear(self) -> None:
-        """Forget every value."""
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
-
-def page_cache(app: Flask) -> BoundedLRU:
+def page_cache(app: Flask) -> BoundedLRU[str | bytes]:
     """*app*'s page cache, created on first use (``PAGE_CACHE_ENTRIES``, ``PAGE_CACHE_MAX_BYTES``)."""
     cache = app.extensions.get(_EXTENSION_KEY)
     if cache is None:
@@ -117,7 +65,7 @@ def page_cache(app: Flask) -> BoundedLRU:
     return cache
 
 
-def _cache() -> BoundedLRU:
+def _cache() -> BoundedLRU[str | bytes]:
     return page_cache(current_app._get_current_object())  # type: ignore[attr-defined]
 
 

@@ -16,7 +16,7 @@ from roadshow.events import services as events
 from roadshow.extensions import db
 from roadshow.i18n import LANGUAGE_COOKIE, TIMEZONE_COOKIE
 from roadshow.models import Event, ProgrammeSession, User
-from roadshow.public.page_cache import BoundedLRU, page_cache
+from roadshow.public.page_cache import page_cache
 from tests.conftest import CSRF_RE
 
 NNBSP = "\u202f"  # Babel writes a narrow no-break space before AM/PM
@@ -521,29 +521,3 @@ def test_home_page_drops_an_event_once_it_has_ended_in_its_own_zone(app, client,
     for _ in range(2):
         html = _text(client.get("/"))
         assert "Ends today" in html and "Ended<" not in html
-
-
-# --- The LRU -----------------------------------------------------------------------------------------------
-
-
-def test_lru_evicts_the_least_recently_used_beyond_its_entry_limit():
-    cache = BoundedLRU(max_entries=2, max_bytes=10**6)
-    cache.put("a", b"1")
-    cache.put("b", b"2")
-    assert cache.get("a") == b"1"  # now "b" is the least recently used
-    cache.put("c", b"3")
-    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (b"1", None, b"3")
-    assert len(cache) == 2
-
-
-def test_lru_keeps_its_memory_under_the_byte_limit():
-    one = b"x" * 1000
-    cache = BoundedLRU(max_entries=100, max_bytes=3 * len(one) + 200)
-    for key in range(5):
-        cache.put(key, one)
-    assert [key for key in range(5) if cache.get(key) is not None] == [2, 3, 4]
-    assert cache.size <= cache.max_bytes
-    cache.put("huge", b"x" * 10_000)  # larger than the whole cache: not kept, nothing evicted
-    assert cache.get("huge") is None and len(cache) == 3
-    cache.clear()
-    assert len(cache) == 0 and cache.size == 0
