@@ -7,11 +7,13 @@ roadshow.applications.services, whose refusals show_problems() attaches to the r
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from markupsafe import Markup
 from wtforms import (
     DateField,
     DecimalField,
@@ -26,8 +28,9 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import Choice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from roadshow import timezones
 from roadshow.applications.services import (
@@ -55,6 +58,28 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class PlainOptionsSelect(Select):
+    """A select whose plain options (a text value and label, no attributes) are rendered once per
+    process and reused: the time-zone list has some 600 options, the same on every page."""
+
+    @classmethod
+    def render_option(cls, choice: Choice, **kwargs: Any) -> Markup:
+        """The ``<option>`` for *choice*, exactly as Select writes it."""
+        if kwargs or choice.render_kw or type(choice.value) is not str or type(choice.label) is not str:
+            return super().render_option(choice, **kwargs)
+        return _plain_option(choice.value, choice.label, bool(choice.selected))
+
+
+@lru_cache(maxsize=2048)
+def _plain_option(value: str, label: str, selected: bool) -> Markup:
+    return Select.render_option(Choice(value, label, selected, {}))
+
+
+@lru_cache(maxsize=1)
+def _zone_choices() -> tuple[SelectChoice, ...]:
+    return tuple(SelectChoice(name) for name in timezones.all_timezone_names())
 
 
 class WindowForm(Form):
@@ -118,6 +143,7 @@ class ApplicationForm(FlaskForm):
         description=_l("Enter your availability below in this time zone."),
         validate_choice=False,  # checked by the service, with a clearer message
         validators=[InputRequired()],
+        widget=PlainOptionsSelect(),
     )
     windows = FieldList(FormField(WindowForm), min_entries=1, max_entries=MAX_WINDOWS)
     add_window = SubmitField(_l("Add another window"))
@@ -145,7 +171,7 @@ class ApplicationForm(FlaskForm):
                 )
                 for organisation in organisations
             ]
-        self.timezone.choices = [SelectChoice(name) for name in timezones.all_timezone_names()]
+        self.timezone.choices = list(_zone_choices())  # shared, never changed
 
     def set_sectors(self, sectors: list[Sector]) -> None:
         """Offer *sectors* (by their name in the reader's language)."""

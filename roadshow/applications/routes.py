@@ -101,11 +101,12 @@ def _submit(form: ApplicationForm, event: Event, organisation: Organisation) -> 
 @login_required
 def mine():
     """The applications of the user's organisations, and the roadshows open for applications."""
+    organisations = services.organisations_of(current_user)
     return render_template(
         "applications/mine.html",
-        applications=services.applications_of(current_user),
+        applications=services.applications_of(current_user, organisations),
         open_events=services.open_roadshows(),
-        organisations=services.organisations_of(current_user),
+        organisations=organisations,
     )
 
 

@@ -258,9 +258,12 @@ def organisations_of(user: Any) -> list[Organisation]:
     )
 
 
-def applications_of(user: Any) -> list[PitchApplication]:
-    """Every application of *user*'s organisations, the latest event first."""
-    organisation_ids = [organisation.id for organisation in organisations_of(user)]
+def applications_of(user: Any, organisations: list[Organisation] | None = None) -> list[PitchApplication]:
+    """Every application of *user*'s organisations (*organisations*, when already loaded by
+    organisations_of), the latest event first."""
+    if organisations is None:
+        organisations = organisations_of(user)
+    organisation_ids = [organisation.id for organisation in organisations]
     if not organisation_ids:
         return []
     return list(

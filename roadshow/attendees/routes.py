@@ -11,6 +11,7 @@ unknown name is answered 400 with a message saying so (see _preview_timezone), n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -96,9 +97,11 @@ def _own_registration_or_404(registration_id: int) -> Registration:
     return registration
 
 
-def _back(default: str) -> Any:
+def _back(default: Callable[[], str]) -> Any:
+    """Redirect to the form's ``next`` path when it is safe, else to ``default()`` (only then built:
+    it may need rows that the commit expired)."""
     target = request.form.get("next")
-    return redirect(target if is_safe_path(target) else default)
+    return redirect(target if is_safe_path(target) else default())
 
 
 # --- Registering ---------------------------------------------------------------------------------------
@@ -113,13 +116,15 @@ def _registration_page(
     tz_name = display_timezone()
     session_ids, slot_ids = services.starred_ids(registration)
     programme = services.event_programme(event)
+    # The page shows the seat counts only for an event with a capacity.
+    seats_taken, waiting = services.seat_counts(event) if event.capacity else (0, 0)
     page = render_template(
         "attendees/register.html",
         event=event,
         registration=registration,
         position=services.waitlist_position(registration) if registration else None,
-        seats_taken=services.seats_taken(event),
-        waiting=services.waiting_count(event),
+        seats_taken=seats_taken,
+        waiting=waiting,
         is_over=services.event_is_over(event),
         form=form,
         error=error,
@@ -149,6 +154,7 @@ def register_post(slug: str):
         return _registration_page(event, form, status=400)
     try:
         outcome = services.register(current_user, event, RegistrationRole(form.role.data))
+        message = _registration_message(outcome)  # before the commit expires the registration
         db.session.commit()
     except services.RegistrationRefusedError as refusal:
         db.session.rollback()
@@ -158,8 +164,8 @@ def register_post(slug: str):
         return _registration_page(
             event, form, error=_("You registered twice at once; please check below."), status=409
         )
-    flash(_registration_message(outcome), "success" if outcome.result != "waitlisted" else "warning")
-    return redirect(url_for("attendees.register", slug=event.slug))
+    flash(message, "success" if outcome.result != "waitlisted" else "warning")
+    return redirect(url_for("attendees.register", slug=slug))
 
 
 def _registration_message(outcome: services.RegistrationOutcome) -> str:
@@ -194,7 +200,7 @@ def cancel(registration_id: int):
     db.session.commit()
     if was_active:
         flash(_("Your registration is cancelled."), "success")
-    return _back(url_for("attendees.register", slug=slug))
+    return _back(lambda: url_for("attendees.register", slug=slug))
 
 
 # --- Stars ---------------------------------------------------------------------------------------------
@@ -211,7 +217,7 @@ def _star(registration: Registration, change) -> Any:
     except services.RegistrationRefusedError as refusal:
         db.session.rollback()
         return error_response(409, refusal.message)
-    return _back(url_for("attendees.register", slug=registration.event.slug))
+    return _back(lambda: url_for("attendees.register", slug=registration.event.slug))
 
 
 @bp.post("/registrations/<int:registration_id>/sessions/<int:session_id>/star")

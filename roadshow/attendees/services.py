@@ -129,13 +129,16 @@ def seats_taken(event: Event) -> int:
     )
 
 
-def waiting_count(event: Event) -> int:
-    """How many registrations wait for a seat at *event*."""
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+def seat_counts(event: Event) -> tuple[int, int]:
+    """How many registrations hold a seat at *event*, and how many wait for one (one query)."""
+    counts = dict(
+        db.session.execute(
+            sa.select(Registration.status, sa.func.count())
+            .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+            .group_by(Registration.status)
+        ).all()
     )
+    return counts.get(RegistrationStatus.REGISTERED, 0), counts.get(RegistrationStatus.WAITLISTED, 0)
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -281,15 +284,16 @@ def queue_promotion_email(registration: Registration, event: Event) -> OutboxMes
 # --- Stars ---------------------------------------------------------------------------------------------
 
 
-def _insert_ignoring_duplicates(table: sa.Table, values: dict[str, int]) -> None:
-    """INSERT a row unless it is there already (two clicks at once star once, without an error)."""
+def _insert_ignoring_duplicates(table: sa.Table, values: dict[str, int]) -> bool:
+    """INSERT a row unless it is there already (two clicks at once star once, without an error);
+    True when the row was inserted."""
     dialect = db.session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
     if insert is None:  # pragma: no cover - only PostgreSQL and SQLite are supported
         statement = sa.insert(table).values(**values)
     else:
         statement = insert(table).values(**values).on_conflict_do_nothing()
-    db.session.execute(statement)
+    return db.session.execute(statement).rowcount > 0
 
 
 def _refuse_unless_active(registration: Registration) -> None:
@@ -342,9 +346,7 @@ def set_session_star(
         return result.rowcount > 0
     if session.status == SessionStatus.CANCELLED:
         raise RegistrationRefusedError(_l("This session has been cancelled."))
-    before = _starred_count(session_stars, session_stars.c.session_id, registration.id, session.id)
-    _insert_ignoring_duplicates(session_stars, key)
-    return before == 0
+    return _insert_ignoring_duplicates(session_stars, key)
 
 
 def set_slot_star(user: User, registration: Registration, slot: PitchSlot, starred: bool) -> bool:
@@ -359,33 +361,25 @@ def set_slot_star(user: User, registration: Registration, slot: PitchSlot, starr
             )
         )
         return result.rowcount > 0
-    before = _starred_count(slot_stars, slot_stars.c.slot_id, registration.id, slot.id)
-    _insert_ignoring_duplicates(slot_stars, {"registration_id": registration.id, "slot_id": slot.id})
-    return before == 0
-
-
-def _starred_count(table: sa.Table, column: sa.Column, registration_id: int, item_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(table)
-        .where(table.c.registration_id == registration_id, column == item_id)
-    )
+    return _insert_ignoring_duplicates(slot_stars, {"registration_id": registration.id, "slot_id": slot.id})
 
 
 def starred_ids(registration: Registration | None) -> tuple[set[int], set[int]]:
-    """The ids of the sessions and of the pitch slots *registration* starred."""
+    """The ids of the sessions and of the pitch slots *registration* starred (one query)."""
     if registration is None:
         return set(), set()
-    sessions = set(
-        db.session.scalars(
-            sa.select(session_stars.c.session_id).where(session_stars.c.registration_id == registration.id)
+    rows = db.session.execute(
+        sa.union_all(
+            sa.select(session_stars.c.session_id, sa.literal(0).label("is_slot")).where(
+                session_stars.c.registration_id == registration.id
+            ),
+            sa.select(slot_stars.c.slot_id, sa.literal(1).label("is_slot")).where(
+                slot_stars.c.registration_id == registration.id
+            ),
         )
-    )
-    slots = set(
-        db.session.scalars(
-            sa.select(slot_stars.c.slot_id).where(slot_stars.c.registration_id == registration.id)
-        )
-    )
+    ).all()
+    sessions = {item_id for item_id, slot in rows if not slot}
+    slots = {item_id for item_id, slot in rows if slot}
     return sessions, slots
 
 
