@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher, Type, extract_parameters
+from argon2 import Type, extract_parameters
 
 from config import Config, DevelopmentConfig, ProductionConfig, TestConfig
 from roadshow.auth import services as auth
@@ -337,7 +337,9 @@ def test_login_limits_hold_across_two_app_instances_sharing_redis(make_app, app,
     assert split == [200, 200, 200, 200, 429]
 
 
-def test_password_hasher_default_is_the_memory_hard_one():
-    # What the production path builds: argon2-cffi's RFC 9106 "low memory" profile or stronger.
-    assert PasswordHasher().type is Type.ID
-    assert PasswordHasher().memory_cost >= MIN_MEMORY_KIB
+def test_production_password_hasher_meets_owasps_argon2id_recommendation():
+    # OWASP: Argon2id, at least 19 MiB of memory, two iterations, one degree of parallelism.
+    hasher = auth._hasher(False)
+    assert hasher.type is Type.ID
+    assert hasher.parallelism >= 1
+    assert hasher.memory_cost >= MIN_MEMORY_KIB and hasher.time_cost >= 2
