@@ -20,10 +20,12 @@ readers within that time.
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 from collections.abc import Hashable, Iterable
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
 
 from flask import Flask, Response, current_app, render_template, request, session
 from flask_babel import get_locale
@@ -40,33 +42,73 @@ from roadshow.public import services
 
 DEFAULT_MAX_ENTRIES = 256
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
-_EXTENSION_KEY = "roadshow.page_cache"
+EXTENSION_KEY = "roadshow.page_cache"
 # Query arguments a cached page may carry: the ``?tz=`` preview (checked before the view runs).
 # Other arguments (a campaign's click ids, say) would each make a new entry and push useful ones
 # out, so such pages are rendered around the cached programme instead.
 CACHEABLE_ARGUMENTS = frozenset({"tz"})
-# Stands for the CSRF token in a stored page: random per process and holding "<", which escaped
-# text never contains, so nothing else in a page can be mistaken for it.
-_TOKEN_PLACEHOLDER = f"<csrf-token {secrets.token_hex(16)}>"
+# Stands for the CSRF token in a stored page. It holds "<", which escaped text never contains, so
+# nothing else in a page can be mistaken for it; it is the same in every process, because with
+# REDIS_URL set one process stores the page that all the others serve.
+_TOKEN_PLACEHOLDER = "<roadshow-csrf-token/>"  # noqa: S105 - a marker, not a secret
 _TOKEN_PLACEHOLDER_BYTES = _TOKEN_PLACEHOLDER.encode()
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def page_cache(app: Flask) -> BoundedLRU[str | bytes]:
-    """*app*'s page cache, created on first use (``PAGE_CACHE_ENTRIES``, ``PAGE_CACHE_MAX_BYTES``)."""
-    cache = app.extensions.get(_EXTENSION_KEY)
+class PageCache(Protocol):
+    """Where rendered pages and programmes are kept (an in-process LRU, or Redis in front of one)."""
+
+    def get(self, key: str) -> str | bytes | None:
+        """The value under *key*, or None."""
+
+    def put(self, key: str, value: str | bytes) -> None:
+        """Store *value* under *key*."""
+
+    def clear(self) -> None:
+        """Forget every value."""
+
+    def __len__(self) -> int:
+        """How many values this process keeps."""
+
+
+def local_page_cache(app: Flask) -> BoundedLRU[str | bytes]:
+    """A new in-process LRU sized by ``PAGE_CACHE_ENTRIES`` and ``PAGE_CACHE_MAX_BYTES``."""
+    return BoundedLRU(
+        int(app.config.get("PAGE_CACHE_ENTRIES", DEFAULT_MAX_ENTRIES)),
+        int(app.config.get("PAGE_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES)),
+    )
+
+
+def page_cache(app: Flask) -> PageCache:
+    """*app*'s page cache: the shared one roadshow.shared_cache installed, else a local LRU."""
+    cache = app.extensions.get(EXTENSION_KEY)
     if cache is None:
-        cache = app.extensions.setdefault(
-            _EXTENSION_KEY,
-            BoundedLRU(
-                int(app.config.get("PAGE_CACHE_ENTRIES", DEFAULT_MAX_ENTRIES)),
-                int(app.config.get("PAGE_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES)),
-            ),
-        )
+        cache = app.extensions.setdefault(EXTENSION_KEY, local_page_cache(app))
     return cache
 
 
-def _cache() -> BoundedLRU[str | bytes]:
+@lru_cache(maxsize=1)
+def release_digest() -> str:
+    """A digest of the code, templates and translations that render pages (read once per process).
+
+    Part of every shared page key, so that after a deployment no process serves a page that the
+    previous release rendered.
+    """
+    digest = hashlib.sha256()
+    for folder, pattern in (("roadshow", "**/*.py"), ("templates", "**/*.html"), ("roadshow", "**/*.mo")):
+        for path in sorted((_PROJECT_ROOT / folder).glob(pattern)):
+            digest.update(path.relative_to(_PROJECT_ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _cache() -> PageCache:
     return page_cache(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def _key_text(key: tuple[Hashable, ...]) -> str:
+    """A key as the text both caches take (paths and zones can be long: a digest)."""
+    return hashlib.sha256(repr(key).encode("utf-8")).hexdigest()
 
 
 def _reader() -> tuple[str, str | None]:
@@ -127,8 +169,8 @@ def home_key_of(versions: Iterable[tuple[int, datetime]]) -> tuple[Hashable, ...
 
 def cached_page(key: tuple[Hashable, ...]) -> Response | None:
     """The page stored under *key*, carrying this visitor's own CSRF token; or None."""
-    body = _cache().get(key)
-    if body is None:
+    body = _cache().get(_key_text(key))
+    if not isinstance(body, bytes):
         return None
     token = generate_csrf().encode()
     return Response(body.replace(_TOKEN_PLACEHOLDER_BYTES, token), mimetype="text/html")  # type: ignore[arg-type]
@@ -138,7 +180,7 @@ def store_page(key: tuple[Hashable, ...], html: str) -> None:
     """Keep *html*, a page just rendered for an anonymous visitor, under *key* without its CSRF token."""
     if current_user.is_authenticated:  # never share a signed-in reader's page (their navigation)
         return
-    _cache().put(key, html.replace(generate_csrf(), _TOKEN_PLACEHOLDER).encode())
+    _cache().put(_key_text(key), html.replace(generate_csrf(), _TOKEN_PLACEHOLDER).encode())
 
 
 # --- The programme, for every reader of a public event ----------------------------------------------------
@@ -153,9 +195,9 @@ def programme_html(event: Event) -> Markup:
     if event.status not in PUBLIC_EVENT_STATUSES:
         html: Any = _render_programme(event)
     else:
-        key = _version_key("programme", event)
+        key = _key_text(_version_key("programme", event))
         html = _cache().get(key)
-        if html is None:
+        if not isinstance(html, str):
             html = _render_programme(event)
             _cache().put(key, html)
     # Markup is safe here: the fragment comes from our own template, which escapes every value it

@@ -5,6 +5,7 @@ Tests that need Redis use database 15 on 127.0.0.1:6379 and are skipped when it 
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -15,8 +16,10 @@ import redis
 from roadshow import shared_cache
 from roadshow.enums import EventStatus
 from roadshow.feeds.cache import CachedFeed, LocalFeedCache, feed_cache
+from roadshow.public.page_cache import page_cache, release_digest
 
 STAMP = datetime(2026, 11, 20, 9, 30, 15, tzinfo=UTC)
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -117,3 +120,40 @@ def test_apps_with_redis_backend_serve_one_shared_rendering(
         assert second.test_client().get(f"/events/{event.slug}/calendar.ics").get_data() == body
     finally:
         cache_one.clear()
+
+
+def test_apps_with_redis_backend_share_rendered_event_pages(
+    app, make_app, make_event, make_session, redis_url
+):
+    event = make_event(status=EventStatus.PUBLISHED, start_date=date(2026, 12, 1))
+    make_session(event, title="Opening keynote")
+    settings = {"REDIS_URL": redis_url, "FEED_CACHE_BACKEND": "redis", "FEED_CACHE_PREFIX": "roadshow-test:"}
+    first = make_app(app.config["SQLALCHEMY_DATABASE_URI"], **settings)
+    second = make_app(app.config["SQLALCHEMY_DATABASE_URI"], **settings)
+    cache_one, cache_two = page_cache(first), page_cache(second)
+    assert isinstance(cache_one, shared_cache.RedisCache)
+    assert cache_one.prefix.startswith(shared_cache.PAGE_PREFIX)
+    try:
+        one = first.test_client().get(f"/events/{event.slug}")
+        assert "Opening keynote" in one.get_data(as_text=True)
+        assert len(list(cache_one.client.scan_iter(match=cache_one.prefix + "*"))) == 2  # page, programme
+        # The other "process" serves the page from Redis, with a CSRF token of its visitor's own.
+        assert len(cache_two) == 0
+        two = second.test_client().get(f"/events/{event.slug}")
+        assert len(cache_two) == 1  # fetched from Redis into its local LRU, not rendered
+        tokens_seen = [CSRF_INPUT.search(page.get_data(as_text=True)).group(1) for page in (one, two)]
+        assert tokens_seen[0] != tokens_seen[1]
+        assert CSRF_INPUT.sub("", one.get_data(as_text=True)) == CSRF_INPUT.sub(
+            "", two.get_data(as_text=True)
+        )
+    finally:
+        cache_one.clear()
+
+
+def test_shared_page_cache_keys_name_the_release(app, make_app, redis_url):
+    settings = {"REDIS_URL": redis_url, "FEED_CACHE_BACKEND": "redis"}
+    cache = page_cache(make_app(app.config["SQLALCHEMY_DATABASE_URI"], **settings))
+    assert cache.prefix.endswith(f":{release_digest()}:")
+    assert shared_cache.decode_text(shared_cache.encode_text("中文 page")) == "中文 page"
+    assert shared_cache.decode_text(shared_cache.encode_text(b"<p>bytes</p>")) == b"<p>bytes</p>"
+    assert shared_cache.decode_text(b"xjunk") is None
