@@ -38,7 +38,7 @@ run: install
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # A production-like server; give it ROADSHOW_ENV=production, SECRET_KEY and DATABASE_URL.
-# gunicorn.conf.py: sync workers (WEB_CONCURRENCY, else 2 × CPUs + 1) on GUNICORN_BIND (127.0.0.1:8000).
+# gunicorn.conf.py: sync workers (WEB_CONCURRENCY, else CPUs + 1) on GUNICORN_BIND (127.0.0.1:8000).
 serve: install
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 

@@ -1,6 +1,6 @@
 """gunicorn settings for Roadshow: ``gunicorn -c gunicorn.conf.py wsgi:app`` (``make serve``).
 
-Sync workers, 2 × CPUs + 1 of them (``WEB_CONCURRENCY`` overrides), behind nginx: nginx buffers
+Sync workers, CPUs + 1 of them (``WEB_CONCURRENCY`` overrides), behind nginx: nginx buffers
 slow clients and holds the keep-alive connections, so a sync worker only ever spends time on
 application work. (Measured in benchmarks/load: gthread workers facing keep-alive clients directly
 can pile connections onto one worker and halve throughput; sync workers behind nginx do not.)

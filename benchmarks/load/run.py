@@ -671,7 +671,7 @@ def main() -> int:
         rows += mixed_figures(ports, seed, args)
     if not args.no_gthread:
         rows.append(gthread_row(environ, ports, seed, args, run))
-    workers = environ.get("WEB_CONCURRENCY") or "2 × CPUs + 1"
+    workers = environ.get("WEB_CONCURRENCY") or "CPUs + 1"
     print(
         f"\nRoadshow load figures — gunicorn sync workers: {workers} ({os.cpu_count()} CPUs), PostgreSQL, "
         f"Redis: {'yes' if redis_url else 'no'}; wrk -t{args.threads} -c{args.connections} "

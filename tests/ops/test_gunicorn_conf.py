@@ -33,7 +33,7 @@ def _load(monkeypatch, **environ: str) -> dict:
 
 def test_gunicorn_conf_defaults_sync_workers_per_cpu_on_loopback(monkeypatch):
     settings = _load(monkeypatch)
-    assert settings["workers"] == default_worker_count() == 2 * (os.cpu_count() or 1) + 1
+    assert settings["workers"] == default_worker_count() == (os.cpu_count() or 1) + 1
     assert settings["worker_class"] == "sync"
     assert settings["bind"] == ["127.0.0.1:8000"]
     assert settings["accesslog"] == "-"

@@ -115,7 +115,7 @@ def test_insecure_cookies_and_no_proxy_fix_in_production():
 @pytest.mark.parametrize(("value", "expected"), [("4", 4), ("", None), ("0", None), ("four", None)])
 def test_worker_count_from_web_concurrency(value, expected, monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 2)
-    assert worker_count({"WEB_CONCURRENCY": value}) == (expected or 5)
+    assert worker_count({"WEB_CONCURRENCY": value}) == (expected or 3)
 
 
 def test_check_config_command_exits_1_on_errors(app, make_app, tmp_path):
