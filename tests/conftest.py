@@ -98,12 +98,18 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
-def csrf_token(client: FlaskClient, path: str = "/") -> str:
-    """Fetch *path* and return the CSRF token from its forms (every page's language switcher has one)."""
-    response = client.get(path)
-    match = CSRF_RE.search(response.get_data(as_text=True))
-    assert match, f"no CSRF token on {path} (status {response.status_code})"
-    return match.group(1)
+def csrf_token(client: FlaskClient, path: str | None = None) -> str:
+    """Fetch *path* and return the CSRF token from its forms.
+
+    Without *path*: the home page, whose language switcher is a form for signed-in readers; visitors'
+    public pages hold no form (their switcher is made of links), so for them the log-in page.
+    """
+    for candidate in [path] if path else ["/", "/login"]:
+        response = client.get(candidate)
+        match = CSRF_RE.search(response.get_data(as_text=True))
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no CSRF token on {candidate} (status {response.status_code})")
 
 
 def post_form(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **kwargs: Any):

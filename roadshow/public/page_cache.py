@@ -1,14 +1,16 @@
-"""Rendered public event pages, kept in process so that a busy page is rendered once per version.
+"""Rendered public event pages, kept so that a busy page is rendered once per version.
 
 Two layers, each keyed by everything its HTML depends on, so an entry never needs invalidating: a
-change makes a new key and the old entry ages out of a bounded LRU.
+change makes a new key and the old entry ages out of a bounded LRU (shared through Redis when
+REDIS_URL is set: roadshow.shared_cache).
 
 - The whole page, for anonymous visitors with no flash message waiting, on URLs whose only query
   argument is a ``?tz=`` preview. Key: the event's id, programme version and ``updated_at`` (every
   change the page shows raises the version — see roadshow.events.services), the language, the
   reader's zone (their cookie or the preview) and the path with its query string (the language
-  switcher sends the reader back there). The page is stored with its CSRF token replaced by a
-  placeholder; every response carries the visitor's own token.
+  switcher sends the reader back there). Visitors' pages hold no CSRF token (their language
+  switcher is made of links), so one copy serves them all and answering costs no session; a page
+  that did ask for a token is never stored.
 - The programme (sessions day by day), for everyone else who sees a public event: the same key
   without the path, rendered into each reader's own page (their navigation, their flashes).
 
@@ -27,10 +29,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from flask import Flask, Response, current_app, render_template, request, session
+from flask import Flask, Response, current_app, g, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from roadshow.feeds.services import EventHead, public_event
@@ -47,11 +48,6 @@ EXTENSION_KEY = "roadshow.page_cache"
 # Other arguments (a campaign's click ids, say) would each make a new entry and push useful ones
 # out, so such pages are rendered around the cached programme instead.
 CACHEABLE_ARGUMENTS = frozenset({"tz"})
-# Stands for the CSRF token in a stored page. It holds "<", which escaped text never contains, so
-# nothing else in a page can be mistaken for it; it is the same in every process, because with
-# REDIS_URL set one process stores the page that all the others serve.
-_TOKEN_PLACEHOLDER = "<roadshow-csrf-token/>"  # noqa: S105 - a marker, not a secret
-_TOKEN_PLACEHOLDER_BYTES = _TOKEN_PLACEHOLDER.encode()
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -168,19 +164,20 @@ def home_key_of(versions: Iterable[tuple[int, datetime]]) -> tuple[Hashable, ...
 
 
 def cached_page(key: tuple[Hashable, ...]) -> Response | None:
-    """The page stored under *key*, carrying this visitor's own CSRF token; or None."""
+    """The page stored under *key*, or None."""
     body = _cache().get(_key_text(key))
     if not isinstance(body, bytes):
         return None
-    token = generate_csrf().encode()
-    return Response(body.replace(_TOKEN_PLACEHOLDER_BYTES, token), mimetype="text/html")  # type: ignore[arg-type]
+    return Response(body, mimetype="text/html")
 
 
 def store_page(key: tuple[Hashable, ...], html: str) -> None:
-    """Keep *html*, a page just rendered for an anonymous visitor, under *key* without its CSRF token."""
+    """Keep *html*, a page just rendered for an anonymous visitor, under *key*."""
     if current_user.is_authenticated:  # never share a signed-in reader's page (their navigation)
         return
-    _cache().put(_key_text(key), html.replace(generate_csrf(), _TOKEN_PLACEHOLDER).encode())
+    if g.get("csrf_token") is not None:  # the page holds this visitor's own CSRF token: never shared
+        return
+    _cache().put(_key_text(key), html.encode())
 
 
 # --- The programme, for every reader of a public event ----------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask_login import current_user
 
 from roadshow.extensions import db
@@ -46,17 +46,30 @@ def event_page(slug: str):
     return html
 
 
+@bp.get("/language/<language>")
+def choose_language(language: str):
+    """A visitor's language switch: remember *language* in their cookie and go back.
+
+    Only a display preference in the visitor's own browser changes (nothing on the server), so a
+    link does; signed-in readers use the form below, which also saves the choice in their profile.
+    """
+    if language not in current_app.config["LANGUAGES"]:
+        abort(404)
+    return _remember_language(redirect(safe_next_url(request.args.get("next"))), language)
+
+
+def _remember_language(response: Response, language: str) -> Response:
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
 @bp.post("/language")
 def set_language():
     """Remember the chosen language (in the profile when signed in) and go back."""
-    from flask import current_app
-
     language = request.form.get("language", "")
     if language not in current_app.config["LANGUAGES"]:
         abort(400)
     if current_user.is_authenticated:
         current_user.locale = language
         db.session.commit()
-    response = redirect(safe_next_url(request.form.get("next")))
-    response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-    return response
+    return _remember_language(redirect(safe_next_url(request.form.get("next"))), language)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
 
 HARNESS = """
 const options = JSON.parse(process.env.HARNESS_OPTIONS);
-const calls = { fetch: [], reloads: 0 };
+const calls = { fetch: [], reloads: 0, cookieWrites: [] };
 let cookie = options.cookie;
 const select = {
   value: "",
@@ -39,14 +39,15 @@ global.window = {
     getItem(key) { return key in this.store ? this.store[key] : null; },
     setItem(key, value) { this.store[key] = String(value); },
   },
-  location: { reload: () => { calls.reloads += 1; } },
+  location: { protocol: options.protocol, reload: () => { calls.reloads += 1; } },
 };
 global.document = {
   get cookie() { return cookie; },
+  set cookie(value) { calls.cookieWrites.push(value); cookie = value.split(";")[0]; },
   readyState: "complete",
   addEventListener: () => {},
   querySelector: (selector) => {
-    if (selector === 'input[name="csrf_token"]') return { value: "token-123" };
+    if (selector === 'input[name="csrf_token"]') return options.token ? { value: options.token } : null;
     if (selector === "[data-timezone-sensitive]") return options.sensitive ? {} : null;
     return null;
   },
@@ -58,9 +59,18 @@ setTimeout(() => console.log(JSON.stringify({ ...calls, selectValue: select.valu
 
 
 def _run(
-    zone: str, *, cookie: str = "", status: int = 204, sensitive: bool = True, offered: str = ""
+    zone: str,
+    *,
+    cookie: str = "",
+    status: int = 204,
+    sensitive: bool = True,
+    offered: str = "",
+    token: str | None = "token-123",  # noqa: S107 - a stand-in CSRF token
+    protocol: str = "https:",
 ) -> dict:
     options = {
+        "token": token,
+        "protocol": protocol,
         "cookie": cookie,
         "status": status,
         "sensitive": sensitive,
@@ -112,3 +122,18 @@ def test_js_does_not_reload_a_page_whose_times_do_not_depend_on_it():
 def test_js_presets_a_blank_zone_choice_it_offers():
     assert _run("Europe/London", offered="Europe/London")["selectValue"] == "Europe/London"
     assert _run("Europe/London", offered="Asia/Tokyo")["selectValue"] == ""
+
+
+def test_js_on_a_page_without_a_token_sets_the_cookie_itself_and_reloads_once():
+    calls = _run("Asia/Shanghai", token=None)
+    assert calls["fetch"] == []
+    assert calls["cookieWrites"] == ["tz=Asia/Shanghai; Path=/; Max-Age=31536000; SameSite=Lax; Secure"]
+    assert calls["reloads"] == 1
+
+
+def test_js_without_a_token_over_plain_http_sets_no_secure_flag_and_skips_known_zones():
+    calls = _run("America/Sao_Paulo", token=None, protocol="http:", sensitive=False)
+    written = "tz=America/Sao_Paulo; Path=/; Max-Age=31536000; SameSite=Lax"
+    assert calls["cookieWrites"] == [written]
+    assert calls["reloads"] == 0
+    assert _run("Europe/Brussels", token=None, cookie="tz=Europe/Brussels")["cookieWrites"] == []

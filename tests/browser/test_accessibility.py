@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from roadshow.enums import EventKind, EventStatus, RegistrationRole, RegistrationStatus, SessionKind
 from roadshow.extensions import db
 from roadshow.models import Event, ProgrammeSession, Registration, User
-from tests.browser.helpers import log_in, open_site, screenshot
+from tests.browser.helpers import language_choice, log_in, open_site, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -211,7 +211,7 @@ def test_phone_pages_do_not_scroll_sideways(site, new_page, text_in, lang):
     )
     if lang == "zh":
         with page.expect_navigation():
-            page.get_by_role("button", name="简体中文").click()
+            language_choice(page, "zh").click()
     for name, path in [
         ("event", f"/events/{site.event.slug}"),
         ("registration", f"/events/{site.event.slug}/register"),

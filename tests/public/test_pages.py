@@ -198,3 +198,35 @@ def test_language_switch_without_csrf_token_is_refused(client):
     response = client.post("/language", data={"language": "zh", "next": "/"})
     assert response.status_code == 400
     assert LANGUAGE_COOKIE not in response.headers.get("Set-Cookie", "")
+
+
+def test_visitors_language_link_sets_the_cookie_and_returns(client):
+    response = client.get("/language/zh", query_string={"next": "/events/x?y=1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/events/x?y=1"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("lang=zh;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/").get_data(as_text=True).startswith('<!doctype html>\n<html lang="zh-Hans">')
+
+
+@pytest.mark.parametrize(
+    "evil", ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)"]
+)
+def test_visitors_language_link_never_leaves_the_site(client, evil):
+    response = client.get("/language/en", query_string={"next": evil})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/") and not response.headers["Location"].startswith("//")
+
+
+def test_visitors_language_link_refuses_unknown_languages(client):
+    response = client.get("/language/xx")
+    assert response.status_code == 404
+    assert "Set-Cookie" not in response.headers
+
+
+def test_signed_in_readers_switch_language_with_a_form_visitors_with_links(client, login, make_user):
+    visitor = client.get("/").get_data(as_text=True)
+    assert 'href="/language/zh?next=/"' in visitor and 'name="csrf_token"' not in visitor
+    login(make_user("reader@example.org"))
+    reader = client.get("/").get_data(as_text=True)
+    assert 'action="/language"' in reader and 'name="csrf_token"' in reader

@@ -72,6 +72,7 @@ class Route:
     path: Callable[[World], str]
     get: Statuses | None = None
     post: Post | None = None
+    location: str | None = None  # where its GET redirects every role (else 302 means: to log in)
 
 
 def _none(world: World) -> dict[str, Any]:
@@ -171,6 +172,8 @@ ROUTES: dict[str, Route] = {
     # --- Public pages, health, static ------------------------------------------------------------
     "public.home": Route(lambda w: "/", get=everyone()),
     "public.event_page": Route(lambda w: "/events/event-a", get=everyone()),
+    # A visitor's language link: only their own cookie changes, so every role gets the redirect.
+    "public.choose_language": Route(lambda w: "/language/zh?next=/", get=everyone(302), location="/"),
     "public.set_language": Route(
         lambda w: "/language",
         post=Post(("attendee", *ROLES), lambda w: {"language": "zh", "next": "/"}, {}),

@@ -80,6 +80,9 @@ def test_access_matrix_for_role(app, world: World, role: str):
                 wrong.append(
                     f"{method} {path} ({endpoint}) as {role}: {response.status_code}, expected {expected}"
                 )
+            elif method == "GET" and route.location is not None:
+                if response.headers.get("Location") != route.location:
+                    wrong.append(f"GET {path} as {role}: redirected to {response.headers.get('Location')}")
             elif role == "anonymous" and expected == 302 and not _is_login_redirect(response):
                 wrong.append(f"{method} {path} as anonymous: redirected to {response.headers['Location']}")
             after = snapshot(app)

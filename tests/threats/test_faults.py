@@ -54,7 +54,8 @@ class Browser:
 
     def post(self, path: str, data: dict[str, str]) -> int:
         """POST *data* with a fresh CSRF token; the final status (redirects followed)."""
-        token = CSRF_RE.search(self.get("/")).group(1)
+        # The home page's language switcher is a form once signed in; before, the log-in form has one.
+        token = (CSRF_RE.search(self.get("/")) or CSRF_RE.search(self.get("/login"))).group(1)
         body = urllib.parse.urlencode({**data, "csrf_token": token}).encode()
         with self.opener.open(self.base_url + path, data=body, timeout=10) as response:
             return response.status

@@ -2,10 +2,11 @@
  *
  * Reads Intl.DateTimeFormat().resolvedOptions().timeZone and, when it differs from the `tz` cookie,
  * POSTs it to /timezone (which checks the name and sets the cookie). The CSRF token comes from
- * <meta name="csrf-token"> when the page has one, else from any form on the page (every page's
- * language switcher carries one). A page marked with [data-timezone-sensitive] is reloaded once so
- * that its times appear in the zone just learnt; a flag in sessionStorage stops any reload loop
- * (cookies refused, zone refused by the server).
+ * <meta name="csrf-token"> when the page has one, else from any form on the page. Visitors' public
+ * pages carry no token (they hold no form, so that one cached copy serves every visitor): there the
+ * script sets the cookie itself, and the server checks the name when it reads it. A page marked with
+ * [data-timezone-sensitive] is reloaded once so that its times appear in the zone just learnt; a flag
+ * in sessionStorage stops any reload loop (cookies refused, zone refused by the server).
  *
  * A <select data-timezone-detect> left blank (the sign-up form's zone) is preset to the browser's
  * zone when it offers it.
@@ -19,6 +20,8 @@
   var COOKIE = "tz";
   var ENDPOINT = "/timezone";
   var RELOADED = "roadshow-timezone-reloaded";
+  var MAX_AGE = 365 * 24 * 3600; // as the server's cookie
+  var ZONE_NAME = /^[A-Za-z0-9_+\-\/]+$/; // the characters of IANA names; nothing a cookie must escape
 
   if (window.roadshowTimezoneStarted) {
     return; // loaded twice (by the layout and by a page): run once
@@ -73,9 +76,29 @@
     }
   }
 
+  function reloadIfSensitive(zone) {
+    if (document.querySelector("[data-timezone-sensitive]") && !alreadyReloaded() && cookieZone() === zone) {
+      markReloaded();
+      window.location.reload();
+    }
+  }
+
+  function setCookie(zone) {
+    if (!ZONE_NAME.test(zone)) {
+      return;
+    }
+    var secure = window.location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = COOKIE + "=" + zone + "; Path=/; Max-Age=" + MAX_AGE + "; SameSite=Lax" + secure;
+    reloadIfSensitive(zone);
+  }
+
   function remember(zone) {
     var token = csrfToken();
-    if (!token || !window.fetch || !window.URLSearchParams) {
+    if (!token) {
+      setCookie(zone);
+      return;
+    }
+    if (!window.fetch || !window.URLSearchParams) {
       return;
     }
     var body = new URLSearchParams();
@@ -89,12 +112,8 @@
         body: body,
       })
       .then(function (response) {
-        if (response.status !== 204) {
-          return;
-        }
-        if (document.querySelector("[data-timezone-sensitive]") && !alreadyReloaded() && cookieZone() === zone) {
-          markReloaded();
-          window.location.reload();
+        if (response.status === 204) {
+          reloadIfSensitive(zone);
         }
       })
       .catch(function () {
