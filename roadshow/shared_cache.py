@@ -177,7 +177,8 @@ def redis_client(app: Flask) -> redis.Redis | None:
     return client
 
 
-def _database_digest(app: Flask) -> str:
+def database_digest(app: Flask) -> str:
+    """A short digest of *app*'s database URL: keys in a shared Redis never mix two databases."""
     database = str(app.config.get("SQLALCHEMY_DATABASE_URI", ""))
     return hashlib.sha256(database.encode("utf-8")).hexdigest()[:12]
 
@@ -188,7 +189,7 @@ def feed_cache_prefix(app: Flask) -> str:
     Feed keys hold row ids and versions, which mean nothing outside their database: two deployments
     (or a staging copy) sharing one Redis must never serve each other's feeds.
     """
-    return f"{app.config.get('FEED_CACHE_PREFIX', DEFAULT_PREFIX)}{_database_digest(app)}:"
+    return f"{app.config.get('FEED_CACHE_PREFIX', DEFAULT_PREFIX)}{database_digest(app)}:"
 
 
 def init_app(app: Flask) -> None:
@@ -218,7 +219,7 @@ def init_app(app: Flask) -> None:
         client,
         encode=encode_text,
         decode=decode_text,
-        prefix=f"{PAGE_PREFIX}{_database_digest(app)}:{page_cache.release_digest()}:",
+        prefix=f"{PAGE_PREFIX}{database_digest(app)}:{page_cache.release_digest()}:",
         ttl=ttl,
         local=page_cache.local_page_cache(app),
         name="page",

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from roadshow.attendees import services as attendees
 from roadshow.enums import EventStatus, MembershipRole, MembershipStatus, RegistrationStatus
 from roadshow.extensions import db
+from roadshow.feeds import tokens as feed_tokens
 from roadshow.models import (
     AuditLogEntry,
     CalendarToken,
@@ -358,6 +359,7 @@ def delete_account(user: User) -> DeletionSummary:
             .execution_options(synchronize_session=False)
         )
 
+    feed_tokens.note_revocation()  # processes keeping a copy of a token check drop it after commit
     tokens = delete_where(CalendarToken, CalendarToken.user_id)
     memberships = delete_where(Membership, Membership.user_id)
     organiser_roles = delete_where(EventOrganiser, EventOrganiser.user_id)

@@ -12,10 +12,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 import redis
+import sqlalchemy as sa
 
 from roadshow import shared_cache
 from roadshow.enums import EventStatus
+from roadshow.extensions import db
+from roadshow.feeds import tokens
 from roadshow.feeds.cache import CachedFeed, LocalFeedCache, feed_cache
+from roadshow.models import User
 from roadshow.public.page_cache import page_cache, release_digest
 
 STAMP = datetime(2026, 11, 20, 9, 30, 15, tzinfo=UTC)
@@ -137,15 +141,12 @@ def test_apps_with_redis_backend_share_rendered_event_pages(
         one = first.test_client().get(f"/events/{event.slug}")
         assert "Opening keynote" in one.get_data(as_text=True)
         assert len(list(cache_one.client.scan_iter(match=cache_one.prefix + "*"))) == 2  # page, programme
-        # The other "process" serves the page from Redis, with a CSRF token of its visitor's own.
+        # The other "process" serves the page from Redis, byte for byte.
         assert len(cache_two) == 0
         two = second.test_client().get(f"/events/{event.slug}")
         assert len(cache_two) == 1  # fetched from Redis into its local LRU, not rendered
-        tokens_seen = [CSRF_INPUT.search(page.get_data(as_text=True)).group(1) for page in (one, two)]
-        assert tokens_seen[0] != tokens_seen[1]
-        assert CSRF_INPUT.sub("", one.get_data(as_text=True)) == CSRF_INPUT.sub(
-            "", two.get_data(as_text=True)
-        )
+        assert one.get_data() == two.get_data()
+        assert CSRF_INPUT.search(two.get_data(as_text=True)) is None  # a visitor's page holds no token
     finally:
         cache_one.clear()
 
@@ -157,3 +158,73 @@ def test_shared_page_cache_keys_name_the_release(app, make_app, redis_url):
     assert shared_cache.decode_text(shared_cache.encode_text("中文 page")) == "中文 page"
     assert shared_cache.decode_text(shared_cache.encode_text(b"<p>bytes</p>")) == b"<p>bytes</p>"
     assert shared_cache.decode_text(b"xjunk") is None
+
+
+# --- Token checks kept per process, revoked everywhere at once ------------------------------------------
+
+
+def _token_world(app, make_app, make_user, redis_url):
+    user = make_user("poller@example.org")
+    settings = {"REDIS_URL": redis_url, "FEED_HEAD_TTL": 1.0, "FEED_CACHE_BACKEND": "local"}
+    first = make_app(app.config["SQLALCHEMY_DATABASE_URI"], **settings)
+    second = make_app(app.config["SQLALCHEMY_DATABASE_URI"], **settings)
+    with first.app_context():
+        token = tokens.issue_token(db.session.get(User, user.id))
+        db.session.commit()
+    return user, first, second, token
+
+
+def _statements(app, run) -> int:
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        run()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def test_personal_feed_polls_with_redis_need_no_query_until_a_token_is_revoked(
+    app, make_app, make_user, redis_url
+):
+    user, first, second, token = _token_world(app, make_app, make_user, redis_url)
+    url = f"/calendar/{token}.ics"
+    poller = first.test_client()
+    etag = poller.get(url).headers["ETag"]
+    statuses: list[int] = []
+    poll = lambda: statuses.append(poller.get(url, headers={"If-None-Match": etag}).status_code)  # noqa: E731
+    assert _statements(first, poll) == 0  # token and fingerprint from this process's copies
+    # Another process regenerates the link: the first one's next poll is refused, not served its copy.
+    with second.app_context():
+        tokens.issue_token(db.session.get(User, user.id))
+        db.session.commit()
+    poll()
+    assert statuses == [304, 404]
+
+
+def test_personal_feed_of_an_account_deleted_elsewhere_is_gone_at_once(app, make_app, make_user, redis_url):
+    from roadshow.account import services as account
+
+    user, first, second, token = _token_world(app, make_app, make_user, redis_url)
+    poller = first.test_client()
+    assert poller.get(f"/calendar/{token}.ics").status_code == 200
+    with second.app_context():
+        account.delete_account(db.session.get(User, user.id))
+        db.session.commit()
+    assert poller.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_without_redis_every_poll_checks_the_token(app, make_app, make_user):
+    user = make_user("no-redis@example.org")
+    plain = make_app(app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=None, FEED_HEAD_TTL=1.0)
+    with plain.app_context():
+        token = tokens.issue_token(db.session.get(User, user.id))
+        db.session.commit()
+    client = plain.test_client()
+    etag = client.get(f"/calendar/{token}.ics").headers["ETag"]
+    assert (
+        _statements(plain, lambda: client.get(f"/calendar/{token}.ics", headers={"If-None-Match": etag})) == 1
+    )
