@@ -15,7 +15,8 @@
    ``--repeat`` times (interleaved) and its best run kept, to damp other load on the machine.
 
 The data lives in a temporary SQLite file (``--database-url`` for PostgreSQL; its tables are
-dropped and created). Traffic goes to 127.0.0.1 only, for a bounded time.
+dropped and created). As in production, the served app uses Redis (``--redis-url``, database 13 by
+default, flushed first) for its shared caches and token checks when it answers. Traffic goes to 127.0.0.1 only, for a bounded time.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ def bench_config(database_url: str, server_name: str) -> type:
         SERVER_NAME = server_name
         PREFERRED_URL_SCHEME = "http"
         RATELIMIT_STORAGE_URI = "memory://"
+        # As in production (README): shared caches and token checks in Redis when it answers.
+        REDIS_URL = os.environ.get("BENCH_REDIS_URL") or None
 
     return BenchConfig
 
@@ -338,6 +341,19 @@ def wrk(
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output.stdout).group(1))
 
 
+def usable_redis(url: str) -> str | None:
+    """*url* flushed and ready when Redis answers there (cached renderings of an earlier run, whose
+    rows had the same ids, must not be served), else None."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=2)
+        client.flushdb()
+    except redis.RedisError:
+        return None
+    return url
+
+
 def serve_and_measure(args, database_url: str, token: str, sizes: dict[str, int]) -> dict[str, float]:
     """Start gunicorn, warm the caches, run wrk against each URL; stop gunicorn."""
     port = free_port()
@@ -348,6 +364,7 @@ def serve_and_measure(args, database_url: str, token: str, sizes: dict[str, int]
         "BENCH_SERVER_NAME": f"127.0.0.1:{port}",
         "BENCH_EVENT_BYTES": str(sizes["event"]),
         "BENCH_PERSONAL_BYTES": str(sizes["personal"]),
+        "BENCH_REDIS_URL": args.redis or "",
     }
     # An empty config file: the project's gunicorn.conf.py (sync workers, JSON access log) is for
     # production behind nginx; this run measures the issue's setting, with no access log.
@@ -423,8 +440,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-threads", type=int, default=4)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/13",
+        help="Redis for the served app, as in production (flushed); not used when it does not answer",
+    )
     parser.add_argument("--cold-only", action="store_true", help="skip the gunicorn/wrk part")
     args = parser.parse_args()
+    args.redis = usable_redis(args.redis_url)
 
     from config import normalise_database_url
     from roadshow import create_app
@@ -487,7 +510,8 @@ def main() -> None:
             f"\ngunicorn {args.workers} workers × {args.worker_threads} threads (gthread), wrk "
             f"-t{args.wrk_threads} -c{args.connections} -d{args.duration}s on 127.0.0.1, best of "
             f"{args.repeat}; "
-            f"database {'SQLite' if database_url.startswith('sqlite') else 'PostgreSQL'}."
+            f"database {'SQLite' if database_url.startswith('sqlite') else 'PostgreSQL'}; "
+            f"Redis: {'yes' if args.redis else 'no'}."
         )
 
 
