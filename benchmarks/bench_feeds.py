@@ -16,7 +16,8 @@
 
 The data lives in a temporary SQLite file (``--database-url`` for PostgreSQL; its tables are
 dropped and created). As in production, the served app uses Redis (``--redis-url``, database 13 by
-default, flushed first) for its shared caches and token checks when it answers. Traffic goes to 127.0.0.1 only, for a bounded time.
+default, flushed first) for its shared caches and token checks when it answers. Traffic goes to
+127.0.0.1 only, for a bounded time.
 """
 
 from __future__ import annotations

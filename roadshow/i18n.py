@@ -23,17 +23,24 @@ LANGUAGE_COOKIE = "lang"
 TIMEZONE_COOKIE = "tz"
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """The reader's language: their profile, else the switcher's cookie, else Accept-Language."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # CLI commands and workers speak the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _babel_locale(default)
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+        return _babel_locale(current_user.locale)
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _babel_locale(chosen)
+    return _babel_locale(request.accept_languages.best_match(languages) or default)
+
+
+@lru_cache(maxsize=16)
+def _babel_locale(code: str) -> Locale:
+    # Flask-Babel would parse the code on every request; a Locale it is given is used as it is.
+    return Locale.parse(code)
 
 
 def select_timezone() -> str:

@@ -76,11 +76,13 @@ def add_security_headers(response: Response) -> Response:
     """Set the security headers a view has not set itself."""
     config = current_app.config
     headers = response.headers
+    present = {name.lower() for name, _ in headers}  # one pass over the headers, not one per name
     policy = config.get("CONTENT_SECURITY_POLICY", DEFAULT_CONTENT_SECURITY_POLICY)
-    if policy:
-        headers.setdefault("Content-Security-Policy", policy)
+    if policy and "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", policy)
     for name, value in BASE_HEADERS.items():
-        headers.setdefault(name, value)
+        if name.lower() not in present:
+            headers.add(name, value)
     # request.is_secure follows X-Forwarded-Proto once ProxyFix trusts it.
     if request.is_secure:
         hsts = hsts_value(config)
