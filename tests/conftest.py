@@ -24,6 +24,7 @@ from config import TestConfig, normalise_database_url
 from roadshow import create_app
 from roadshow.enums import EventKind, EventStatus, MembershipRole, ProjectStage, SessionKind
 from roadshow.extensions import db, limiter
+from roadshow.feeds import services as feed_services
 from roadshow.models import (
     AvailabilityWindow,
     Base,
@@ -73,7 +74,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Empty every table and the rate-limit counters after each test that used the app."""
+    """Empty every table, the rate-limit counters and the per-process feed copies after each test."""
     yield
     if "app" not in request.fixturenames:
         return
@@ -84,6 +85,9 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
             for table in reversed(Base.metadata.sorted_tables):
                 connection.execute(table.delete())
         limiter.reset()
+    # Per-process copies keyed by row ids, which the next test's rows reuse.
+    feed_services._HEAD_CACHE.clear()
+    feed_services._FINGERPRINT_CACHE.clear()
 
 
 @pytest.fixture
