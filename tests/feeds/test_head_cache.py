@@ -73,6 +73,8 @@ def test_personal_poll_within_ttl_checks_only_the_token(
     clock = [5000.0]
     monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
     monkeypatch.setitem(app.config, "FEED_HEAD_TTL", 1.0)
+    # Without Redis the token is checked on every poll (with it, see tests/ops/test_shared_cache.py).
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
     services._FINGERPRINT_CACHE.clear()
     url = f"/calendar/{personal_token(summit.attendee)}.ics"
     etag = client.get(url).headers["ETag"]
