@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -114,6 +115,30 @@ def csrf_token(client: FlaskClient, path: str | None = None) -> str:
         if match:
             return match.group(1)
     raise AssertionError(f"no CSRF token on {candidate} (status {response.status_code})")
+
+
+@contextmanager
+def recorded_statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements *app*'s engine runs inside the block (for query-count tests)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def count_statements(app: Flask, run: Callable[[], Any]) -> int:
+    """How many SQL statements ``run()`` made *app*'s engine run."""
+    with recorded_statements(app) as statements:
+        run()
+    return len(statements)
 
 
 def post_form(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **kwargs: Any):

@@ -6,28 +6,17 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from roadshow.enums import EventKind, EventStatus
-from roadshow.extensions import db
+from tests.conftest import recorded_statements
 
 
 def _statements(app: Flask, client: FlaskClient, path: str) -> tuple[int, str]:
     """How many SQL statements GET *path* ran, and the page."""
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with recorded_statements(app) as statements:
         response = client.get(path)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
     assert response.status_code == 200, path
     return len(statements), response.get_data(as_text=True)
 

@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import sqlalchemy as sa
 
 from roadshow.attendees import services
 from roadshow.enums import RegistrationStatus, SlotState
 from roadshow.extensions import db
 from roadshow.models import PitchSlot
 from tests.attendees.conftest import NNBSP, logged_in_client, page, star, utc
+from tests.conftest import count_statements
 
 
 def _times(html: str) -> list[tuple[str, str]]:
@@ -130,21 +130,6 @@ def test_agenda_links_the_calendar_feed_and_the_grid(app, login, make_user, summ
     assert 'href="/my/agenda/grid"' in html
 
 
-def _count_queries(app, call) -> int:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            call()
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def test_agenda_reads_a_fixed_number_of_queries_whatever_the_number_of_items(
     app, login, make_user, make_session, make_organisation, make_application, make_registration, summit
 ):
@@ -154,7 +139,7 @@ def test_agenda_reads_a_fixed_number_of_queries_whatever_the_number_of_items(
     star(app, registration.id, sessions=(summit.keynote.id,))
     star(app, roadshow_registration.id, slots=(summit.published_slot.id,))
     client = logged_in_client(app, login, viewer)
-    one = _count_queries(app, lambda: client.get("/my/agenda"))
+    one = count_statements(app, lambda: client.get("/my/agenda"))
     extra_sessions = [
         make_session(summit.event, starts_at=utc(2, 9 + i), title=f"Talk {i}") for i in range(2)
     ]
@@ -175,7 +160,7 @@ def test_agenda_reads_a_fixed_number_of_queries_whatever_the_number_of_items(
             extra_slots.append(slot.id)
     star(app, registration.id, sessions=tuple(s.id for s in extra_sessions))
     star(app, roadshow_registration.id, slots=tuple(extra_slots))
-    many = _count_queries(app, lambda: client.get("/my/agenda"))
+    many = count_statements(app, lambda: client.get("/my/agenda"))
     assert len(_agenda_titles(page(client.get("/my/agenda")))) == 6
     assert many == one
 

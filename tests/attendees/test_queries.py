@@ -14,22 +14,13 @@ from roadshow.enums import ApplicationStatus, EventKind, EventStatus, SessionKin
 from roadshow.extensions import db
 from roadshow.models import Event, PitchSlot, User
 from tests.attendees.conftest import logged_in_client, page, star, utc
+from tests.conftest import recorded_statements
 
 
 def _statements(app: Flask, client: FlaskClient, path: str) -> tuple[int, str]:
     """How many SQL statements GET *path* ran, and the page."""
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with recorded_statements(app) as statements:
         response = client.get(path)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
     assert response.status_code == 200, path
     return len(statements), page(response)
 

@@ -10,22 +10,7 @@ from roadshow.enums import EventStatus
 from roadshow.extensions import db
 from roadshow.feeds import services
 from roadshow.models import Event, session_stars
-
-
-def _count_queries(app, run) -> int:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        run()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
+from tests.conftest import count_statements
 
 
 def test_poll_within_ttl_costs_no_query_and_change_shows_after_it(app, client, make_event, monkeypatch):
@@ -41,7 +26,7 @@ def test_poll_within_ttl_costs_no_query_and_change_shows_after_it(app, client, m
         return client.get(url, headers={"If-None-Match": etag}).status_code
 
     statuses: list[int] = []
-    assert _count_queries(app, lambda: statuses.append(poll())) == 0
+    assert count_statements(app, lambda: statuses.append(poll())) == 0
     assert statuses == [304]
 
     with app.app_context():
@@ -59,7 +44,7 @@ def test_unknown_slug_is_remembered_as_absent_too(app, client, monkeypatch):
     assert client.get("/events/nowhere/calendar.ics").status_code == 404
     statuses: list[int] = []
     assert (
-        _count_queries(app, lambda: statuses.append(client.get("/events/nowhere/calendar.ics").status_code))
+        count_statements(app, lambda: statuses.append(client.get("/events/nowhere/calendar.ics").status_code))
         == 0
     )
     assert statuses == [404]
@@ -83,7 +68,7 @@ def test_personal_poll_within_ttl_checks_only_the_token(
         return client.get(url, headers={"If-None-Match": etag}).status_code
 
     statuses: list[int] = []
-    assert _count_queries(app, lambda: statuses.append(poll())) == 1  # the token, nothing else
+    assert count_statements(app, lambda: statuses.append(poll())) == 1  # the token, nothing else
     assert statuses == [304]
 
     with app.app_context():  # a new star: the feed changes, once the process's copy expires

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 import redis
-import sqlalchemy as sa
 
 from roadshow import shared_cache
 from roadshow.enums import EventStatus
@@ -21,6 +20,7 @@ from roadshow.feeds import tokens
 from roadshow.feeds.cache import CachedFeed, LocalFeedCache, feed_cache
 from roadshow.models import User
 from roadshow.public.page_cache import page_cache, release_digest
+from tests.conftest import count_statements
 
 STAMP = datetime(2026, 11, 20, 9, 30, 15, tzinfo=UTC)
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -174,19 +174,6 @@ def _token_world(app, make_app, make_user, redis_url):
     return user, first, second, token
 
 
-def _statements(app, run) -> int:
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        run()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
-
-
 def test_personal_feed_polls_with_redis_need_no_query_until_a_token_is_revoked(
     app, make_app, make_user, redis_url
 ):
@@ -196,7 +183,7 @@ def test_personal_feed_polls_with_redis_need_no_query_until_a_token_is_revoked(
     etag = poller.get(url).headers["ETag"]
     statuses: list[int] = []
     poll = lambda: statuses.append(poller.get(url, headers={"If-None-Match": etag}).status_code)  # noqa: E731
-    assert _statements(first, poll) == 0  # token and fingerprint from this process's copies
+    assert count_statements(first, poll) == 0  # token and fingerprint from this process's copies
     # Another process regenerates the link: the first one's next poll is refused, not served its copy.
     with second.app_context():
         tokens.issue_token(db.session.get(User, user.id))
@@ -226,5 +213,6 @@ def test_without_redis_every_poll_checks_the_token(app, make_app, make_user):
     client = plain.test_client()
     etag = client.get(f"/calendar/{token}.ics").headers["ETag"]
     assert (
-        _statements(plain, lambda: client.get(f"/calendar/{token}.ics", headers={"If-None-Match": etag})) == 1
+        count_statements(plain, lambda: client.get(f"/calendar/{token}.ics", headers={"If-None-Match": etag}))
+        == 1
     )

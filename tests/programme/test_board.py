@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-import sqlalchemy as sa
 
 from roadshow.enums import ApplicationStatus, SessionKind, SlotState
-from roadshow.extensions import db
-from tests.conftest import post_form
+from tests.conftest import post_form, recorded_statements
 from tests.programme.helpers import (
     add_slots,
     audit_actions,
@@ -397,18 +395,8 @@ def test_board_query_count_does_not_grow_with_slots(
     from datetime import timedelta
 
     def count_queries(url: str) -> int:
-        with app.app_context():
-            engine = db.engine
-        statements: list[str] = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        sa.event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with recorded_statements(app) as statements:
             assert organiser_client.get(url).status_code == 200
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
 
     starts = [utc(8) + timedelta(minutes=3 * i) for i in range(20)]

@@ -17,7 +17,7 @@ from roadshow.extensions import db
 from roadshow.i18n import LANGUAGE_COOKIE, TIMEZONE_COOKIE
 from roadshow.models import Event, ProgrammeSession, User
 from roadshow.public.page_cache import page_cache
-from tests.conftest import CSRF_RE
+from tests.conftest import CSRF_RE, recorded_statements
 
 NNBSP = "\u202f"  # Babel writes a narrow no-break space before AM/PM
 HOST = "roadshow.test"
@@ -44,23 +44,6 @@ def _rendered_templates(app: Flask) -> Iterator[list[str]]:
 
     with template_rendered.connected_to(record, app):
         yield names
-
-
-@contextmanager
-def _queries(app: Flask) -> Iterator[list[str]]:
-    """SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def _signed_in(app: Flask, login, user: User) -> FlaskClient:
@@ -275,9 +258,9 @@ def test_signed_in_page_reuses_the_programme_and_queries_do_not_grow_with_sessio
             make_session(
                 event, starts_at=datetime(2026, 12, 1, 8 + index, 0, tzinfo=UTC), title=f"Talk {index}"
             )
-        with _queries(app) as cold:
+        with recorded_statements(app) as cold:
             reader.get(f"/events/{event.slug}")
-        with _queries(app) as warm, _rendered_templates(app) as rendered:
+        with recorded_statements(app) as warm, _rendered_templates(app) as rendered:
             html = _text(reader.get(f"/events/{event.slug}"))
         assert all(f"Talk {index}" in html for index in range(size))
         assert "public/_programme.html" not in rendered  # the programme came from the cache
@@ -446,7 +429,7 @@ def test_cache_hit_for_anonymous_visitor_runs_no_query(app, client, make_event, 
     try:
         client.get(f"/events/{event.slug}")
         client.get(f"/events/{event.slug}")
-        with _queries(app) as statements:
+        with recorded_statements(app) as statements:
             response = client.get(f"/events/{event.slug}")
         assert response.status_code == 200 and "Opening keynote" in _text(response)
         assert statements == []
@@ -469,7 +452,7 @@ def test_home_page_is_shared_by_anonymous_visitors_and_follows_every_change(
         end_date=date(2099, 1, 2),
     )
     assert "First summit" in _text(client.get("/"))
-    with _rendered_templates(app) as rendered, _queries(app) as statements:
+    with _rendered_templates(app) as rendered, recorded_statements(app) as statements:
         assert "First summit" in _text(app.test_client().get("/"))
     assert rendered == [] and len(statements) == 1  # the list's fingerprint
 
